@@ -1,0 +1,68 @@
+//! The HubSpot contact mapping on the exact bytes of `benches/data/` (copied from the shared bench set):
+//!
+//! - `a_unified_to_hubspot`: `unified_contact.json` parsed, mapped to HubSpot's create request, serialized.
+//! - `b_hubspot_to_unified`: `hubspot_create_response.json` parsed, mapped to the unified record, serialized.
+//! - `floor_value_roundtrip`: both payloads parsed as `serde_json::Value` and serialized: the cost of merely
+//!   touching the same JSON generically. Target: a + b at most half of the floor.
+//!
+//! Run: `cargo bench -p connector-hubspot --bench mapping`.
+
+use connector_hubspot::mapping::contact;
+use connector_hubspot::wire::CrmObject;
+use divan::{Bencher, black_box};
+use unified_core::connector::Settings;
+use unified_core::resource::{ResourceKind, UnifiedInput, UnifiedRecord};
+use unified_core::transport::{decode_json, encode_json};
+
+const UNIFIED: &[u8] = include_bytes!("data/unified_contact.json");
+const HUBSPOT: &[u8] = include_bytes!("data/hubspot_create_response.json");
+
+fn main() {
+    divan::main();
+}
+
+/// The production path: the pipeline's body parser, the mapping, the transport's serializer.
+fn unified_to_hubspot(bytes: &[u8], settings: &Settings) -> Vec<u8> {
+    let Ok(UnifiedInput::Contact(input)) = UnifiedInput::parse_typed(ResourceKind::Contact, bytes) else {
+        panic!("the bench body parses")
+    };
+    let request = contact::create_request(&input, settings).unwrap();
+    encode_json(&request).unwrap()
+}
+
+/// The production path: the transport's body decoder, the mapping, the server's serializer.
+fn hubspot_to_unified(bytes: &[u8], settings: &Settings) -> Vec<u8> {
+    let object: CrmObject<'_> = decode_json(bytes).unwrap();
+    let record = UnifiedRecord::Contact(contact::to_contact(&object, None, settings));
+    encode_json(&record).unwrap()
+}
+
+fn value_roundtrip(bytes: &[u8]) -> Vec<u8> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    serde_json::to_vec(&value).unwrap()
+}
+
+#[divan::bench]
+fn a_unified_to_hubspot(bencher: Bencher) {
+    let settings = Settings::new();
+    bencher.bench(|| unified_to_hubspot(black_box(UNIFIED), &settings));
+}
+
+#[divan::bench]
+fn b_hubspot_to_unified(bencher: Bencher) {
+    let settings = Settings::new();
+    bencher.bench(|| hubspot_to_unified(black_box(HUBSPOT), &settings));
+}
+
+#[divan::bench]
+fn a_plus_b(bencher: Bencher) {
+    let settings = Settings::new();
+    bencher.bench(|| {
+        (unified_to_hubspot(black_box(UNIFIED), &settings), hubspot_to_unified(black_box(HUBSPOT), &settings))
+    });
+}
+
+#[divan::bench]
+fn floor_value_roundtrip(bencher: Bencher) {
+    bencher.bench(|| (value_roundtrip(black_box(UNIFIED)), value_roundtrip(black_box(HUBSPOT))));
+}

@@ -1,0 +1,156 @@
+//! The const description of a connector: data, so that warnings, the providers endpoint and the README
+//! capability tables all come from one place.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::connector::{Connector, Settings, Warning};
+use crate::resource::{ResourceKind, UnifiedInput};
+use crate::transport::ParseErrorFn;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthKind {
+    Oauth2,
+    ApiKey,
+}
+
+/// How the credential travels on each call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: <prefix> <token>` (Zoho's `Zoho-oauthtoken`).
+    AuthorizationPrefix(&'static str),
+    /// A header of its own (`x-api-token: <token>`).
+    Header(&'static str),
+}
+
+/// Whether a provider stores a unified field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum Storage {
+    /// A native field holds it.
+    Native,
+    /// Stored only when the connection setting of this name says where.
+    Setting(&'static str),
+    /// Not stored: a create that carries it gets a warning with this reason.
+    Unsupported(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct FieldSupport {
+    pub field: &'static str,
+    pub storage: Storage,
+}
+
+impl FieldSupport {
+    pub const fn native(field: &'static str) -> Self {
+        Self { field, storage: Storage::Native }
+    }
+
+    pub const fn setting(field: &'static str, setting: &'static str) -> Self {
+        Self { field, storage: Storage::Setting(setting) }
+    }
+
+    pub const fn unsupported(field: &'static str, reason: &'static str) -> Self {
+        Self { field, storage: Storage::Unsupported(reason) }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceSupport {
+    pub resource: ResourceKind,
+    /// Every unified field of the resource, each with how the provider stores it.
+    pub fields: &'static [FieldSupport],
+    /// Fields the provider requires beyond the unified rules (checked before any call).
+    pub required: &'static [&'static str],
+}
+
+impl ResourceSupport {
+    pub fn field(&self, name: &str) -> Option<&FieldSupport> {
+        self.fields.iter().find(|f| f.field == name)
+    }
+
+    /// Warnings for the fields of `input` that this provider cannot store with these settings.
+    pub fn warnings(&self, provider_name: &str, input: &UnifiedInput, settings: &Settings) -> Vec<Warning> {
+        input
+            .present_fields()
+            .into_iter()
+            .filter_map(|field| match self.field(field).map(|f| f.storage) {
+                Some(Storage::Native) => None,
+                Some(Storage::Setting(key)) if settings.get(key).is_some_and(|v| !v.is_empty()) => None,
+                Some(Storage::Setting(key)) => Some(Warning::new(
+                    field,
+                    format!("{provider_name} has no native field for `{field}`; set the connection setting `{key}` to store it. The value was not stored"),
+                )),
+                Some(Storage::Unsupported(reason)) => {
+                    Some(Warning::new(field, format!("{reason}; the value was not stored")))
+                }
+                None => Some(Warning::new(field, format!("{provider_name} does not store `{field}`; the value was not stored"))),
+            })
+            .collect()
+    }
+}
+
+/// One connector, as declared by its crate and registered with [`register_connector!`](crate::register_connector).
+pub struct ConnectorDescriptor {
+    /// Lowercase ASCII: the `?provider=` value, the crate suffix and the fixture folder.
+    pub id: &'static str,
+    pub name: &'static str,
+    pub auth: AuthKind,
+    pub auth_scheme: AuthScheme,
+    /// The live API base URL (a connection may override it).
+    pub base_url: &'static str,
+    pub resources: &'static [ResourceSupport],
+    /// Turns a refused call's status and body into the provider's message, field errors and kind.
+    pub parse_error: ParseErrorFn,
+    pub connector: &'static dyn Connector,
+}
+
+impl ConnectorDescriptor {
+    pub fn resource(&self, resource: ResourceKind) -> Option<&'static ResourceSupport> {
+        self.resources.iter().find(|r| r.resource == resource)
+    }
+
+    pub fn supports(&self, resource: ResourceKind) -> bool {
+        self.resource(resource).is_some()
+    }
+
+    /// Problems with the declaration itself: every unified field of each resource must be listed once.
+    /// Each connector's tests call this.
+    pub fn lint(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.id.is_empty() || !self.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            problems.push(format!("id `{}` must be lowercase ASCII letters and digits", self.id));
+        }
+        for support in self.resources {
+            let resource = support.resource;
+            for field in resource.fields() {
+                let count = support.fields.iter().filter(|f| f.field == *field).count();
+                if count != 1 {
+                    problems.push(format!("{resource}.{field} is listed {count} times; list it once"));
+                }
+            }
+            for f in support.fields {
+                if !resource.fields().contains(&f.field) {
+                    problems.push(format!("{resource}.{} is not a unified field", f.field));
+                }
+            }
+            for required in support.required {
+                if !resource.fields().contains(required) {
+                    problems.push(format!("{resource}: required `{required}` is not a unified field"));
+                }
+            }
+        }
+        problems
+    }
+}
+
+impl fmt::Debug for ConnectorDescriptor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectorDescriptor").field("id", &self.id).field("name", &self.name).finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,35 @@
+//! The core of the unified CRM API.
+//!
+//! - [`resource`]: the unified input bodies and records (`contact`, `lead`, `deal`, `meeting`).
+//! - [`validation`]: field rules that report every problem at once, each with its field path.
+//! - [`error`]: the one error model, with the `code` and status of the HTTP contract.
+//! - [`connector`] and [`descriptor`]: what a provider crate implements and declares.
+//! - [`registry`]: connectors register themselves with [`register_connector!`].
+//! - [`transport`]: the one HTTP client every connector calls through.
+//! - [`pipeline`]: parse, validate, warn, create: the same path for the server and for embedding.
+//! - `testkit` (feature `testkit`): the replay transport and the shared fixture suite.
+
+pub mod connector;
+pub mod descriptor;
+pub mod error;
+pub mod pipeline;
+pub mod registry;
+pub mod resource;
+pub mod time;
+pub mod transport;
+pub mod validation;
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use connector::{Call, Connector, Created, Warning};
+pub use descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport, ResourceSupport, Storage};
+pub use error::{ErrorEnvelope, ProviderFailure, UnifiedError};
+pub use resource::{ResourceKind, UnifiedInput, UnifiedRecord};
+pub use validation::FieldError;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use async_trait::async_trait;
+    pub use inventory;
+}

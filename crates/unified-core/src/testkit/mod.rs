@@ -1,0 +1,17 @@
+//! Test support for connector crates (feature `testkit`).
+//!
+//! - [`fixture`]: the on-disk fixture format (`input.json`, `exchanges.json`).
+//! - [`replay`]: a [`Backend`](crate::transport::Backend) that serves recorded exchanges in order and
+//!   fails on a call that differs from the recording.
+//! - [`record`]: a backend that records real exchanges, redacting credentials before anything is kept.
+//! - [`suite`]: the shared fixture suite every connector runs from `tests/fixtures.rs`.
+
+pub mod fixture;
+pub mod record;
+pub mod replay;
+pub mod suite;
+
+pub use fixture::{CaseInput, Exchange, RecordedRequest, RecordedResponse};
+pub use record::RecordingBackend;
+pub use replay::ReplayBackend;
+pub use suite::{CaseOutcome, run_case, run_fixture_suite};
