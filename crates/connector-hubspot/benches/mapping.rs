@@ -7,10 +7,12 @@
 //!
 //! Run: `cargo bench -p connector-hubspot --bench mapping`.
 
+use connector_hubspot::DESCRIPTOR;
 use connector_hubspot::mapping::contact;
 use connector_hubspot::wire::CrmObject;
 use divan::{Bencher, black_box};
 use unified_core::connector::Settings;
+use unified_core::pipeline;
 use unified_core::resource::{ResourceKind, UnifiedInput, UnifiedRecord};
 use unified_core::transport::{decode_json, encode_json};
 
@@ -21,9 +23,9 @@ fn main() {
     divan::main();
 }
 
-/// The production path: the pipeline's body parser, the mapping, the transport's serializer.
+/// The production path: the pipeline's parser and validation, the mapping, the transport's serializer.
 fn unified_to_hubspot(bytes: &[u8], settings: &Settings) -> Vec<u8> {
-    let Ok(UnifiedInput::Contact(input)) = UnifiedInput::parse_typed(ResourceKind::Contact, bytes) else {
+    let Ok(UnifiedInput::Contact(input)) = pipeline::prepare_json(&DESCRIPTOR, ResourceKind::Contact, bytes) else {
         panic!("the bench body parses")
     };
     let request = contact::create_request(&input, settings).unwrap();

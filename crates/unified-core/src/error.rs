@@ -47,8 +47,8 @@ pub enum UnifiedError {
     ConnectionNotFound { provider: String, end_user_id: String },
     #[error("Request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
-    #[error("This Idempotency-Key was used with a different request body")]
-    IdempotencyConflict,
+    #[error("{reason}")]
+    IdempotencyConflict { reason: String },
     #[error("{} rejected the data: {}", .0.id, .0.message)]
     ProviderValidation(ProviderFailure),
     #[error("{} refused the credentials: {}", .0.id, .0.message)]
@@ -75,7 +75,7 @@ impl UnifiedError {
             Self::Unauthorized { .. } => "unauthorized",
             Self::ConnectionNotFound { .. } => "connection_not_found",
             Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::IdempotencyConflict => "idempotency_conflict",
+            Self::IdempotencyConflict { .. } => "idempotency_conflict",
             Self::ProviderValidation(_) => "provider_validation_error",
             Self::ProviderAuth(_) => "provider_auth_error",
             Self::RateLimited { .. } => "rate_limited",
@@ -91,7 +91,7 @@ impl UnifiedError {
             Self::Validation { .. } | Self::InvalidQuery { .. } | Self::UnknownProvider { .. } => 400,
             Self::Unauthorized { .. } | Self::ProviderAuth(_) => 401,
             Self::UnknownResource { .. } | Self::ConnectionNotFound { .. } => 404,
-            Self::IdempotencyConflict => 409,
+            Self::IdempotencyConflict { .. } => 409,
             Self::PayloadTooLarge { .. } => 413,
             Self::UnsupportedResource { .. } | Self::ProviderValidation(_) => 422,
             Self::RateLimited { .. } => 429,
@@ -210,7 +210,7 @@ mod tests {
                 false,
             ),
             (UnifiedError::PayloadTooLarge { limit: 1 }, 413, "payload_too_large", false),
-            (UnifiedError::IdempotencyConflict, 409, "idempotency_conflict", false),
+            (UnifiedError::IdempotencyConflict { reason: "x".into() }, 409, "idempotency_conflict", false),
             (UnifiedError::ProviderValidation(failure.clone()), 422, "provider_validation_error", false),
             (UnifiedError::ProviderAuth(failure.clone()), 401, "provider_auth_error", false),
             (UnifiedError::RateLimited { failure: failure.clone(), retry_after: Some(3) }, 429, "rate_limited", true),

@@ -98,20 +98,56 @@ pub enum UnifiedInput {
 
 impl UnifiedInput {
     /// Parses and validates a body for `resource`. On failure, every problem is reported at once:
-    /// unknown fields and wrong types (each with its path), or else every broken rule.
+    /// unknown fields, wrong types (each with its path) and the rules broken by the other fields.
     pub fn parse(resource: ResourceKind, body: &[u8]) -> Result<Self, Vec<FieldError>> {
-        let input = Self::parse_typed(resource, body)?;
-        input.check()?;
-        Ok(input)
+        Self::parse_with(resource, body, Self::check)
     }
 
-    /// Parses the body's JSON and types only (unknown fields, wrong types); rules are [`Self::check`].
-    pub fn parse_typed(resource: ResourceKind, body: &[u8]) -> Result<Self, Vec<FieldError>> {
+    /// As [`Self::parse`], with `rules` in place of [`Self::check`] (the pipeline adds a provider's
+    /// required fields). `rules` also runs on the well-typed fields of a body that did not parse; its
+    /// problems are added for the fields not already reported.
+    pub fn parse_with(
+        resource: ResourceKind,
+        body: &[u8],
+        rules: impl Fn(&Self) -> Result<(), Vec<FieldError>>,
+    ) -> Result<Self, Vec<FieldError>> {
+        let failure = match Self::parse_typed(resource, body) {
+            Ok(input) => return rules(&input).map(|()| input),
+            Err(failure) => failure,
+        };
+        let mut problems = failure.problems;
+        if let Some(rest) = failure.rest
+            && let Err(more) = rules(&rest)
+        {
+            let reported = |field: &str| {
+                problems.iter().any(|p| {
+                    field == p.field
+                        || field
+                            .strip_prefix(p.field.as_str())
+                            .is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+                })
+            };
+            let more: Vec<FieldError> = more.into_iter().filter(|p| !reported(&p.field)).collect();
+            problems.extend(more);
+        }
+        Err(problems)
+    }
+
+    /// Parses the body's JSON and types only (unknown fields, wrong types).
+    fn parse_typed(resource: ResourceKind, body: &[u8]) -> Result<Self, parse::Failure<Self>> {
+        fn typed<T: serde::de::DeserializeOwned + parse::Fields>(
+            body: &[u8],
+            variant: fn(T) -> UnifiedInput,
+        ) -> Result<UnifiedInput, parse::Failure<UnifiedInput>> {
+            parse::typed(body)
+                .map(variant)
+                .map_err(|f| parse::Failure { problems: f.problems, rest: f.rest.map(variant) })
+        }
         match resource {
-            ResourceKind::Contact => parse::typed(body).map(Self::Contact),
-            ResourceKind::Lead => parse::typed(body).map(Self::Lead),
-            ResourceKind::Deal => parse::typed(body).map(Self::Deal),
-            ResourceKind::Meeting => parse::typed(body).map(Self::Meeting),
+            ResourceKind::Contact => typed(body, Self::Contact),
+            ResourceKind::Lead => typed(body, Self::Lead),
+            ResourceKind::Deal => typed(body, Self::Deal),
+            ResourceKind::Meeting => typed(body, Self::Meeting),
         }
     }
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::validation::FieldError;
 
-pub(super) trait Fields {
+pub(crate) trait Fields {
     const FIELDS: &'static [&'static str];
 }
 
@@ -22,10 +22,21 @@ macro_rules! fields {
 }
 fields!(super::ContactInput, super::LeadInput, super::DealInput, super::MeetingInput);
 
-pub(super) fn typed<T: DeserializeOwned + Fields>(body: &[u8]) -> Result<T, Vec<FieldError>> {
+/// A body that did not parse: every problem found, and, when the body was a JSON object, the input
+/// made of its well-typed fields (so that the validation rules can report on those too).
+pub(crate) struct Failure<T> {
+    pub problems: Vec<FieldError>,
+    pub rest: Option<T>,
+}
+
+pub(crate) fn typed<T: DeserializeOwned + Fields>(body: &[u8]) -> Result<T, Failure<T>> {
     // One UTF-8 check of the whole body, then a `&str` parse that need not check each string again.
-    let text = std::str::from_utf8(body).map_err(|e| {
-        vec![FieldError::new("body", format!("is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()))]
+    let text = std::str::from_utf8(body).map_err(|e| Failure {
+        problems: vec![FieldError::new(
+            "body",
+            format!("is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+        )],
+        rest: None,
     })?;
     match serde_json::from_str::<T>(text) {
         Ok(input) => Ok(input),
@@ -33,19 +44,18 @@ pub(super) fn typed<T: DeserializeOwned + Fields>(body: &[u8]) -> Result<T, Vec<
     }
 }
 
-fn diagnose<T: DeserializeOwned + Fields>(body: &[u8], first: serde_json::Error) -> Vec<FieldError> {
+fn diagnose<T: DeserializeOwned + Fields>(body: &[u8], first: serde_json::Error) -> Failure<T> {
+    let only = |problem: FieldError| Failure { problems: vec![problem], rest: None };
     let object = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(object)) => object,
-        Ok(other) => {
-            return vec![FieldError::new("body", format!("must be a JSON object, not {}", kind(&other)))];
+        Ok(other) => return only(FieldError::new("body", format!("must be a JSON object, not {}", kind(&other)))),
+        Err(_) if body.iter().all(u8::is_ascii_whitespace) => {
+            return only(FieldError::new("body", "is empty; send a JSON object"));
         }
-        Err(e) if body.iter().all(u8::is_ascii_whitespace) => {
-            let _ = e;
-            return vec![FieldError::new("body", "is empty; send a JSON object")];
-        }
-        Err(e) => return vec![FieldError::new("body", format!("is not valid JSON: {e}"))],
+        Err(e) => return only(FieldError::new("body", format!("is not valid JSON: {e}"))),
     };
     let mut problems = Vec::new();
+    let mut good = Map::new();
     for (key, value) in object {
         if !T::FIELDS.contains(&key.as_str()) {
             problems
@@ -53,17 +63,20 @@ fn diagnose<T: DeserializeOwned + Fields>(body: &[u8], first: serde_json::Error)
             continue;
         }
         let single = Value::Object(Map::from_iter([(key.clone(), value)]));
-        if let Err(e) = serde_path_to_error::deserialize::<_, T>(single) {
-            let path = e.path().to_string();
-            let field = if path == "." || path.is_empty() { key } else { path };
-            problems.push(FieldError::new(field, strip_position(&e.into_inner().to_string())));
+        match serde_path_to_error::deserialize::<_, T>(&single) {
+            Ok(_) => good.extend(single.as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone()))),
+            Err(e) => {
+                let path = e.path().to_string();
+                let field = if path == "." || path.is_empty() { key } else { path };
+                problems.push(FieldError::new(field, strip_position(&e.into_inner().to_string())));
+            }
         }
     }
     if problems.is_empty() {
         // Should not happen (every field passed on its own), but never hide the parser's own word.
         problems.push(FieldError::new("body", first.to_string()));
     }
-    problems
+    Failure { problems, rest: serde_json::from_value(Value::Object(good)).ok() }
 }
 
 fn kind(value: &Value) -> &'static str {
@@ -101,6 +114,16 @@ mod tests {
         assert_eq!(fields, ["address.postalCode", "emial", "firstName"]);
         assert!(found[1].1.contains("known fields: firstName"), "{found:?}");
         assert!(found[2].1.contains("expected a string"), "{found:?}");
+    }
+
+    #[test]
+    fn rules_also_run_on_the_well_typed_rest() {
+        let found = problems(ResourceKind::Contact, r#"{"firstName": 5, "emial": "x", "email": "bad@"}"#);
+        let fields: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["emial", "firstName", "email"]);
+        // A field already reported for its type is not reported again by a rule.
+        let found = problems(ResourceKind::Deal, r#"{"name": 1, "currency": "EUR"}"#);
+        assert_eq!(found.len(), 1, "{found:?}");
     }
 
     #[test]

@@ -1,0 +1,81 @@
+//! `Idempotency-Key`: the same key with the same request within the TTL returns the stored response
+//! and calls no provider; a different request gets 409; concurrent holders wait for the first.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+use unified_core::{FieldError, ResourceKind, UnifiedError};
+use unified_store::IdempotencyBegin;
+
+use crate::app::AppState;
+use crate::routes::create::{CreateQuery, json_response};
+
+pub const HEADER: &str = "idempotency-key";
+
+const MISMATCH: &str = "This Idempotency-Key was used with a different request";
+const IN_PROGRESS: &str = "A request with this Idempotency-Key is still in progress; retry later";
+
+/// What a request holds after claiming its key.
+#[derive(Debug)]
+pub enum Claim {
+    /// No `Idempotency-Key` was sent.
+    None,
+    /// This request owns the key and must complete or release it.
+    Owned(String),
+    /// The stored response of the first request with this key.
+    Replay(Response),
+}
+
+/// The header, when sent: printable ASCII, 1 to 255 characters.
+pub fn key_from(headers: &HeaderMap) -> Result<Option<String>, UnifiedError> {
+    let Some(value) = headers.get(HEADER) else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default();
+    let valid = !text.is_empty() && text.len() <= 255 && text.bytes().all(|b| (0x20..0x7f).contains(&b));
+    if valid {
+        Ok(Some(text.to_owned()))
+    } else {
+        Err(UnifiedError::Validation {
+            details: vec![FieldError::new("Idempotency-Key", "must be 1 to 255 printable ASCII characters")],
+        })
+    }
+}
+
+/// What identifies "the same request": resource, query and body bytes.
+pub fn request_hash(resource: ResourceKind, query: &CreateQuery, body: &[u8]) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    for part in
+        [resource.as_str(), &query.provider, &query.end_user_id, if query.include_remote_data { "1" } else { "0" }]
+    {
+        hash.update(part.as_bytes());
+        hash.update([0]);
+    }
+    hash.update(body);
+    hash.finalize().into()
+}
+
+pub async fn claim(state: &AppState, tenant_id: &str, key: &str, hash: &[u8; 32]) -> Result<Claim, UnifiedError> {
+    let deadline = tokio::time::Instant::now() + state.config.idempotency_wait;
+    loop {
+        let begin = state
+            .store
+            .idempotency_begin(tenant_id, key, hash, state.config.idempotency_ttl)
+            .await
+            .map_err(|e| UnifiedError::internal(format!("claiming the idempotency key: {e}")))?;
+        match begin {
+            IdempotencyBegin::Started => return Ok(Claim::Owned(key.to_owned())),
+            IdempotencyBegin::Replay { status, body } => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                let mut response = json_response(status, body);
+                response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+                return Ok(Claim::Replay(response));
+            }
+            IdempotencyBegin::Mismatch => return Err(UnifiedError::IdempotencyConflict { reason: MISMATCH.into() }),
+            IdempotencyBegin::InProgress if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+            IdempotencyBegin::InProgress => {
+                return Err(UnifiedError::IdempotencyConflict { reason: IN_PROGRESS.into() });
+            }
+        }
+    }
+}

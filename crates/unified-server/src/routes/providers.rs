@@ -1,0 +1,85 @@
+//! `GET /api/v1/providers` and `GET /api/v1/providers/{id}`: the registered connectors, from their
+//! descriptors (never a hard-coded list).
+
+use std::collections::BTreeMap;
+
+use axum::extract::Path;
+use axum::response::Response;
+use schemars::JsonSchema;
+use serde::Serialize;
+use unified_core::descriptor::{AuthKind, Storage};
+use unified_core::{ConnectorDescriptor, registry};
+
+use crate::reply::{ApiError, ok};
+use crate::request_id::RequestId;
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderInfo {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// `oauth2` or `api_key`.
+    pub auth_kind: &'static str,
+    pub resources: Vec<&'static str>,
+    /// Per resource: how each unified field is stored.
+    pub fields: BTreeMap<&'static str, Vec<FieldInfo>>,
+    /// Per resource: fields the provider requires beyond the unified rules.
+    pub required: BTreeMap<&'static str, Vec<&'static str>>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldInfo {
+    pub field: &'static str,
+    /// `native`, `setting` (stored when the connection setting `setting` is set) or `unsupported`.
+    pub support: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub setting: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
+}
+
+impl ProviderInfo {
+    pub fn of(d: &ConnectorDescriptor) -> Self {
+        let fields = d
+            .resources
+            .iter()
+            .map(|r| {
+                let fields = r
+                    .fields
+                    .iter()
+                    .map(|f| match f.storage {
+                        Storage::Native => FieldInfo { field: f.field, support: "native", setting: None, note: None },
+                        Storage::Setting(key) => {
+                            FieldInfo { field: f.field, support: "setting", setting: Some(key), note: None }
+                        }
+                        Storage::Unsupported(why) => {
+                            FieldInfo { field: f.field, support: "unsupported", setting: None, note: Some(why) }
+                        }
+                    })
+                    .collect();
+                (r.resource.as_str(), fields)
+            })
+            .collect();
+        Self {
+            id: d.id,
+            name: d.name,
+            auth_kind: match d.auth {
+                AuthKind::Oauth2 => "oauth2",
+                AuthKind::ApiKey => "api_key",
+            },
+            resources: d.resources.iter().map(|r| r.resource.as_str()).collect(),
+            fields,
+            required: d.resources.iter().map(|r| (r.resource.as_str(), r.required.to_vec())).collect(),
+        }
+    }
+}
+
+pub async fn list() -> Response {
+    ok(registry::all().into_iter().map(ProviderInfo::of).collect::<Vec<_>>())
+}
+
+pub async fn one(request_id: RequestId, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let descriptor = registry::lookup(&id).map_err(|e| ApiError::new(e, &request_id))?;
+    Ok(ok(ProviderInfo::of(descriptor)))
+}
