@@ -24,6 +24,7 @@ const CRATE_TEMPLATES: &[(&str, &str)] = &[
     ("src/wire.rs", include_str!("../templates/connector/src/wire.rs.tmpl")),
     ("src/mapping/mod.rs", include_str!("../templates/connector/src/mapping/mod.rs.tmpl")),
     ("tests/fixtures.rs", include_str!("../templates/connector/tests/fixtures.rs.tmpl")),
+    ("tests/readme.rs", include_str!("../templates/connector/tests/readme.rs.tmpl")),
 ];
 
 const CASE_INPUT: &str = include_str!("../templates/fixture/input.json.tmpl");
@@ -194,6 +195,11 @@ pub fn add_facade_feature(text: &str, id: &str) -> Result<String> {
         .find_key(features, "default")
         .context("no `default = [...]` line in [features]: add one so that the facade links its connectors")?;
     doc.lines[default] = append_to_array(&doc.lines[default], id).context("the `default` feature")?;
+    // The facade's `emulator` feature turns on every connector's emulator (sandbox mode).
+    if let Some(emulator) = doc.find_key(features, "emulator") {
+        doc.lines[emulator] =
+            append_to_array(&doc.lines[emulator], &format!("{name}?/emulator")).context("the `emulator` feature")?;
+    }
     let line = format!("{id} = [\"dep:{name}\"]");
     doc.insert_sorted(features, id, line, |line| line.contains("\"dep:connector-"), default);
 

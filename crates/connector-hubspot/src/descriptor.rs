@@ -94,7 +94,13 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     ],
     parse_error: crate::client::parse_error,
     connector: &HubSpot,
+    emulator: EMULATOR,
 };
+
+#[cfg(feature = "emulator")]
+const EMULATOR: Option<unified_core::descriptor::EmulatorFn> = Some(crate::emulator::serve);
+#[cfg(not(feature = "emulator"))]
+const EMULATOR: Option<unified_core::descriptor::EmulatorFn> = None;
 
 #[cfg(test)]
 mod tests {

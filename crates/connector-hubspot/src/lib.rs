@@ -9,6 +9,8 @@
 mod client;
 mod connector;
 pub mod descriptor;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod mapping;
 pub mod wire;
 

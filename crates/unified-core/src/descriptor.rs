@@ -108,7 +108,14 @@ pub struct ConnectorDescriptor {
     /// Turns a refused call's status and body into the provider's message, field errors and kind.
     pub parse_error: ParseErrorFn,
     pub connector: &'static dyn Connector,
+    /// The provider's emulator (the connector crate's feature `emulator`), for sandbox mode and tests.
+    pub emulator: Option<EmulatorFn>,
 }
+
+/// Serves a provider's emulator on a bound listener until the process ends. Plain `std` and futures
+/// types, so that unified-core needs no HTTP server of its own.
+pub type EmulatorFn =
+    fn(std::net::TcpListener) -> std::pin::Pin<Box<dyn std::future::Future<Output = std::io::Result<()>> + Send>>;
 
 impl ConnectorDescriptor {
     pub fn resource(&self, resource: ResourceKind) -> Option<&'static ResourceSupport> {
@@ -117,6 +124,25 @@ impl ConnectorDescriptor {
 
     pub fn supports(&self, resource: ResourceKind) -> bool {
         self.resource(resource).is_some()
+    }
+
+    /// The README capability table (resource × field), generated from this declaration so that it
+    /// cannot drift: `✓` native, `setting: <key>` stored when the connection sets it, `–` not stored.
+    pub fn capability_table(&self) -> String {
+        let mut out = String::from("| resource | field | stored |\n| --- | --- | --- |\n");
+        for support in self.resources {
+            for field in support.resource.fields() {
+                let stored = match support.field(field).map(|f| f.storage) {
+                    Some(Storage::Native) => "✓".to_owned(),
+                    Some(Storage::Setting(key)) => format!("with the setting `{key}`"),
+                    Some(Storage::Unsupported(why)) => format!("– ({why})"),
+                    None => "–".to_owned(),
+                };
+                let required = if support.required.contains(field) { " (required)" } else { "" };
+                out.push_str(&format!("| {} | `{field}`{required} | {stored} |\n", support.resource));
+            }
+        }
+        out
     }
 
     /// Problems with the declaration itself: every unified field of each resource must be listed once.

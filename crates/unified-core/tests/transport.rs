@@ -37,6 +37,7 @@ static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     resources: &[],
     parse_error: parse_error_as_text,
     connector: &Dummy,
+    emulator: None,
 };
 
 /// Salesforce-style: a 403 whose body says `REQUEST_LIMIT_EXCEEDED` is a rate limit, and the body hints a wait.
@@ -62,6 +63,7 @@ static LIMITED: ConnectorDescriptor = ConnectorDescriptor {
     resources: &[],
     parse_error: parse_limit_error,
     connector: &Dummy,
+    emulator: None,
 };
 
 static API_KEY: ConnectorDescriptor = ConnectorDescriptor {
@@ -73,6 +75,7 @@ static API_KEY: ConnectorDescriptor = ConnectorDescriptor {
     resources: &[],
     parse_error: parse_error_as_text,
     connector: &Dummy,
+    emulator: None,
 };
 
 /// Three tries, no default rate-limit wait to speak of, a 10 ms first backoff.

@@ -18,6 +18,7 @@ use crate::metrics::Metrics;
 use crate::reply::plain_error;
 use crate::request_id::RequestId;
 use crate::routes::{connections, create, health, providers, schemas};
+use crate::sandbox::Sandbox;
 
 /// Limits and budgets of the API. Defaults follow the contract.
 #[derive(Debug, Clone)]
@@ -50,11 +51,18 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
     pub config: Arc<ServerConfig>,
+    /// The provider emulators, when sandbox mode is on (`sk_test_` keys).
+    pub sandbox: Option<Arc<Sandbox>>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
-        Self { store, metrics: Arc::new(Metrics::new()), config: Arc::new(config) }
+        Self { store, metrics: Arc::new(Metrics::new()), config: Arc::new(config), sandbox: None }
+    }
+
+    pub fn with_sandbox(mut self, sandbox: Arc<Sandbox>) -> Self {
+        self.sandbox = Some(sandbox);
+        self
     }
 }
 
@@ -74,8 +82,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(middleware::from_fn(crate::request_id::assign))
         .layer(CatchPanicLayer::custom(panicked))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
+        // Outermost: every response, a panic's included, carries the request id.
+        .layer(middleware::from_fn(crate::request_id::assign))
         .with_state(state)
 }
 
@@ -92,8 +102,15 @@ async fn method_not_allowed(request_id: RequestId) -> Response {
     )
 }
 
-/// A panic is a bug: the caller gets the contract's 500, with nothing of the panic in it.
+/// A panic is a bug: the caller gets the contract's 500, with nothing of the panic in it. The request-id
+/// middleware sees the marker and renders the envelope with the request's id.
 fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a handler panicked");
-    crate::reply::error_response(&UnifiedError::internal("panic"), None).into_response()
+    let mut response = crate::reply::error_response(&UnifiedError::internal("panic"), None).into_response();
+    response.extensions_mut().insert(Panicked);
+    response
 }
+
+/// Marks the response of a panicked handler.
+#[derive(Debug, Clone, Copy)]
+pub struct Panicked;

@@ -8,7 +8,18 @@ use unified_core::{FieldError, ResourceKind, UnifiedError};
 use unified_store::IdempotencyBegin;
 
 use crate::app::AppState;
+use crate::request_id::RequestId;
 use crate::routes::create::{CreateQuery, json_response};
+
+/// A replayed error names this request's id (the same as its `x-request-id`); a 201 has none.
+fn with_request_id(body: Vec<u8>, request_id: &RequestId) -> Vec<u8> {
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(&body) else { return body };
+    match value.pointer_mut("/error/requestId") {
+        Some(slot) => *slot = serde_json::Value::String(request_id.as_str().to_owned()),
+        None => return body,
+    }
+    serde_json::to_vec(&value).unwrap_or(body)
+}
 
 pub const HEADER: &str = "idempotency-key";
 
@@ -53,7 +64,13 @@ pub fn request_hash(resource: ResourceKind, query: &CreateQuery, body: &[u8]) ->
     hash.finalize().into()
 }
 
-pub async fn claim(state: &AppState, tenant_id: &str, key: &str, hash: &[u8; 32]) -> Result<Claim, UnifiedError> {
+pub async fn claim(
+    state: &AppState,
+    tenant_id: &str,
+    key: &str,
+    hash: &[u8; 32],
+    request_id: &RequestId,
+) -> Result<Claim, UnifiedError> {
     let deadline = tokio::time::Instant::now() + state.config.idempotency_wait;
     loop {
         let begin = state
@@ -65,7 +82,7 @@ pub async fn claim(state: &AppState, tenant_id: &str, key: &str, hash: &[u8; 32]
             IdempotencyBegin::Started => return Ok(Claim::Owned(key.to_owned())),
             IdempotencyBegin::Replay { status, body } => {
                 let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                let mut response = json_response(status, body);
+                let mut response = json_response(status, with_request_id(body, request_id));
                 response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
                 return Ok(Claim::Replay(response));
             }

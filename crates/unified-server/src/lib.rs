@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod reply;
 pub mod request_id;
 pub mod routes;
+pub mod sandbox;
 pub mod serve;
 pub mod telemetry;
 

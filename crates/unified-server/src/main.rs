@@ -29,6 +29,18 @@ enum Command {
     /// Manage end users' provider connections.
     #[command(subcommand)]
     Connections(Box<ConnectionsCommand>),
+    /// Run one provider's emulator alone (load tests, trying the API).
+    Emulator(EmulatorArgs),
+}
+
+#[derive(Debug, Args)]
+struct EmulatorArgs {
+    /// A registered provider id (`hubspot`).
+    provider: String,
+    #[arg(long, env = "UNIFIED_EMULATOR_LISTEN", default_value = "127.0.0.1:5002")]
+    listen: SocketAddr,
+    #[arg(long, env = "UNIFIED_LOG_FORMAT", value_enum, default_value = "pretty")]
+    log_format: LogFormat,
 }
 
 #[derive(Debug, Args)]
@@ -164,7 +176,22 @@ async fn run(command: Command) -> Result<()> {
         }
         Command::Keys(command) => keys(command).await,
         Command::Connections(command) => connections(*command).await,
+        Command::Emulator(args) => emulator(args).await,
     }
+}
+
+async fn emulator(args: EmulatorArgs) -> Result<()> {
+    telemetry::init(args.log_format);
+    let descriptor = unified::registry::lookup(&args.provider).map_err(|e| anyhow::anyhow!(e.message()))?;
+    let Some(serve) = descriptor.emulator else { bail!("{} has no emulator in this build", descriptor.name) };
+    let listener = std::net::TcpListener::bind(args.listen).with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("{} emulator on http://{address} (control plane: http://{address}/_emulator/)", descriptor.name);
+    tokio::select! {
+        result = serve(listener) => result.context("the emulator stopped")?,
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
 }
 
 async fn open(database: &Database) -> Result<std::sync::Arc<dyn unified_store::Store>> {

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::State;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::header;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -95,6 +96,26 @@ impl Metrics {
         }
         text
     }
+}
+
+/// Provider and resource of a request, set by the handler on its response for the request counter.
+#[derive(Debug, Clone)]
+pub struct RequestTags {
+    pub provider: String,
+    pub resource: String,
+}
+
+/// Middleware: counts every request (rejected ones included) by route template, provider, resource
+/// and status, and observes its latency.
+pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let route =
+        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let (provider, resource) =
+        response.extensions().get::<RequestTags>().map_or(("-", "-"), |t| (t.provider.as_str(), t.resource.as_str()));
+    state.metrics.request(&route, provider, resource, response.status().as_u16(), started.elapsed());
+    response
 }
 
 pub async fn serve(State(state): State<AppState>) -> Response {

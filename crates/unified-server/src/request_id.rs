@@ -36,6 +36,9 @@ pub async fn assign(mut request: Request, next: Next) -> Response {
         tracing::info_span!("request", request_id = %id.0, method = %request.method(), path = %request.uri().path());
     let started = std::time::Instant::now();
     let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
+    if response.extensions().get::<crate::app::Panicked>().is_some() {
+        response = crate::reply::error_response(&unified_core::UnifiedError::internal("panic"), Some(&id));
+    }
     span.in_scope(|| {
         tracing::info!(
             status = response.status().as_u16(),

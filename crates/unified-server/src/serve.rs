@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use unified_store::{Mode, Store};
 
 use crate::app::{AppState, ServerConfig, router};
+use crate::sandbox::Sandbox;
 
 /// The seed example: the body a newcomer pastes first.
 pub const SEED_CONTACT: &str = r#"{"firstName":"Jane","lastName":"Doe","email":"jane.doe@example.com","phone":"+1-555-0100","company":"Acme Corp","jobTitle":"VP of Sales","address":{"street":"123 Main St","city":"San Francisco","state":"CA","postalCode":"94105","country":"US"},"lifecycleStage":"lead","ownerId":"67823451","tags":["vip","prospect"],"source":"website","customFields":{"loyaltyScore":85}}"#;
@@ -34,20 +35,21 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     if let Some(key) = seed_first_key(store.as_ref()).await? {
         println!("{}", first_start_message(&key, address));
     }
+    let sandbox = Sandbox::start().await.context("starting the sandbox emulators")?;
+    let state = AppState::new(Arc::clone(&store), options.config).with_sandbox(Arc::new(sandbox));
     tracing::info!(%address, database = %redact_url(&options.database_url), "unified is listening");
-    serve_until_signal(listener, Arc::clone(&store), options.config, options.grace, shutdown_signal()).await
+    serve_until_signal(listener, state, options.grace, shutdown_signal()).await
 }
 
 /// Serves until `signal` resolves, then drains: new connections are refused, in-flight requests finish
 /// (up to `grace`).
 pub async fn serve_until_signal(
     listener: TcpListener,
-    store: Arc<dyn Store>,
-    config: ServerConfig,
+    state: AppState,
     grace: Duration,
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = router(AppState::new(store, config));
+    let app = router(state);
     let (signalled_tx, mut signalled_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         signal.await;

@@ -3,8 +3,6 @@
 //! Order of checks: API key, resource, query, provider, resource support, content type, body size,
 //! body (every problem at once), connection, `Idempotency-Key`; only then the provider is called.
 
-use std::time::Instant;
-
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -14,14 +12,18 @@ use serde::Serialize;
 use unified_core::connector::Call;
 use unified_core::resource::UnifiedRecord;
 use unified_core::transport::{Credentials, ProviderClient, encode_json};
-use unified_core::{ConnectorDescriptor, FieldError, ResourceKind, UnifiedError, Warning, pipeline, registry};
-use unified_store::{Connection, StoredCredentials};
+use unified_core::{
+    ConnectorDescriptor, FieldError, ResourceKind, UnifiedError, UnifiedInput, Warning, pipeline, registry,
+};
+use unified_store::{Connection, Mode, StoredCredentials};
 
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::idempotency::{self, Claim};
+use crate::metrics::RequestTags;
 use crate::reply::{Success, error_response};
 use crate::request_id::RequestId;
+use crate::sandbox::EMULATOR_BASE_URL;
 
 /// The query of a create call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,13 +88,12 @@ pub async fn create(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let started = Instant::now();
     let outcome = handle(&state, &request_id, &caller, &resource, query.as_deref(), &headers, body).await;
-    let (response, labels) = match outcome {
+    let (mut response, (provider, resource)) = match outcome {
         Ok(done) => done,
         Err((error, labels)) => (error_response(&error, Some(&request_id)), labels),
     };
-    state.metrics.request("create", &labels.0, &labels.1, response.status().as_u16(), started.elapsed());
+    response.extensions_mut().insert(RequestTags { provider, resource });
     response
 }
 
@@ -134,20 +135,73 @@ async fn handle(
     let idempotency_key = check!(idempotency::key_from(headers));
     let connection = check!(connection(state, caller, descriptor, &query).await);
 
+    // Keys are scoped by tenant (in the store) and by mode (here): a test request never answers a live one.
     let claim = match &idempotency_key {
         None => Claim::None,
         Some(key) => {
             let hash = idempotency::request_hash(resource, &query, &body);
-            check!(idempotency::claim(state, caller.tenant_id(), key, &hash).await)
+            let scoped = format!("{}:{key}", caller.mode());
+            check!(idempotency::claim(state, caller.tenant_id(), &scoped, &hash, request_id).await)
         }
     };
-    if let Claim::Replay(response) = claim {
-        return Ok((response, labels));
-    }
+    let owned_key = match claim {
+        Claim::Replay(response) => return Ok((response, labels)),
+        Claim::Owned(key) => Some(key),
+        Claim::None => None,
+    };
 
-    let client = check!(provider_client(state, descriptor, &connection));
-    let call = Call { client: &client, settings: &connection.settings, include_remote_data: query.include_remote_data };
-    let outcome = pipeline::run(descriptor, call, &input).await;
+    // The provider call and the idempotency bookkeeping run in their own task: a client that hangs up
+    // does not cancel them halfway, so the key is always completed or released.
+    let task = tokio::spawn(execute(Execution {
+        state: state.clone(),
+        descriptor,
+        connection,
+        input,
+        include_remote_data: query.include_remote_data,
+        request_id: request_id.clone(),
+        tenant_id: caller.tenant_id().to_owned(),
+        key: owned_key.clone(),
+    }));
+    let (status, bytes, retry_after) = match task.await {
+        Ok(done) => check!(done),
+        Err(join_error) => {
+            if let Some(key) = &owned_key
+                && let Err(e) = state.store.idempotency_release(caller.tenant_id(), key).await
+            {
+                tracing::error!(error = %e, "could not release the idempotency key");
+            }
+            return Err((UnifiedError::internal(format!("the create task failed: {join_error}")), labels));
+        }
+    };
+    let mut response = json_response(status, bytes);
+    if let Some(seconds) = retry_after
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    Ok((response, labels))
+}
+
+/// Everything the provider call needs, owned, so that it can run in a task of its own.
+struct Execution {
+    state: AppState,
+    descriptor: &'static ConnectorDescriptor,
+    connection: Connection,
+    input: UnifiedInput,
+    include_remote_data: bool,
+    request_id: RequestId,
+    tenant_id: String,
+    /// The claimed (mode-scoped) idempotency key, if any.
+    key: Option<String>,
+}
+
+/// Calls the provider, renders the answer, and completes or releases the idempotency key.
+async fn execute(e: Execution) -> Result<(StatusCode, Vec<u8>, Option<u64>), UnifiedError> {
+    let client = provider_client(&e.state, e.descriptor, &e.connection)?;
+    let call = Call { client: &client, settings: &e.connection.settings, include_remote_data: e.include_remote_data };
+    let outcome = pipeline::run(e.descriptor, call, &e.input).await;
+    let encode =
+        |result: Result<Vec<u8>, serde_json::Error>| result.map_err(|err| UnifiedError::internal(err.to_string()));
     let (status, bytes) = match &outcome {
         Ok(created) => {
             let data = CreatedData {
@@ -156,33 +210,30 @@ async fn handle(
                 remote_data: created.remote_data.clone(),
             };
             let body = Success { success: true, status_code: 201, message: "Created", data };
-            (StatusCode::CREATED, check!(encode_json(&body).map_err(|e| UnifiedError::internal(e.to_string()))))
+            (StatusCode::CREATED, encode(encode_json(&body))?)
         }
         Err(error) => {
-            let envelope = error.envelope(Some(request_id.as_str()));
+            let envelope = error.envelope(Some(e.request_id.as_str()));
             let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, check!(encode_json(&envelope).map_err(|e| UnifiedError::internal(e.to_string()))))
+            (status, encode(encode_json(&envelope))?)
         }
     };
-    if let (Claim::Owned(key), Some(_)) = (&claim, &idempotency_key) {
-        // A refused call (rate limit) created nothing: give the key back so that a retry runs again.
-        // Anything else, errors included, is remembered: a timed-out create may exist at the provider.
-        let result = match &outcome {
-            Err(UnifiedError::RateLimited { .. }) => state.store.idempotency_release(caller.tenant_id(), key).await,
-            _ => state.store.idempotency_complete(caller.tenant_id(), key, status.as_u16(), &bytes).await,
+    if let Some(key) = &e.key {
+        // Nothing was created when the provider refused the call (rate limit) or the connector's mapping
+        // rejected the body before sending: give the key back so that a corrected retry runs. Anything
+        // else, errors included, is remembered: a timed-out create may exist at the provider.
+        let nothing_created =
+            matches!(outcome, Err(UnifiedError::RateLimited { .. } | UnifiedError::Validation { .. }));
+        let stored = if nothing_created {
+            e.state.store.idempotency_release(&e.tenant_id, key).await
+        } else {
+            e.state.store.idempotency_complete(&e.tenant_id, key, status.as_u16(), &bytes).await
         };
-        if let Err(e) = result {
-            tracing::error!(error = %e, "could not store the idempotent response");
+        if let Err(err) = stored {
+            tracing::error!(error = %err, "could not store the idempotent response");
         }
     }
-    let mut response = json_response(status, bytes);
-    if let Err(error) = &outcome
-        && let Some(seconds) = error.retry_after()
-        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
-    {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    Ok((response, labels))
+    Ok((status, bytes, outcome.as_ref().err().and_then(UnifiedError::retry_after)))
 }
 
 pub fn json_response(status: StatusCode, bytes: Vec<u8>) -> Response {
@@ -223,15 +274,44 @@ async fn connection(
     descriptor: &'static ConnectorDescriptor,
     query: &CreateQuery,
 ) -> Result<Connection, UnifiedError> {
-    let found = state
+    let store_error = |e: unified_store::StoreError| UnifiedError::internal(format!("finding the connection: {e}"));
+    let mut found = state
         .store
         .find_connection(caller.tenant_id(), caller.mode(), &query.end_user_id, descriptor.id)
         .await
-        .map_err(|e| UnifiedError::internal(format!("finding the connection: {e}")))?;
+        .map_err(store_error)?;
+    // Sandbox: a test key's first request for this end user and provider gets an emulator connection.
+    if found.is_none()
+        && caller.mode() == Mode::Test
+        && let Some(sandbox) = &state.sandbox
+    {
+        found = sandbox
+            .connection(state.store.as_ref(), caller.tenant_id(), &query.end_user_id, descriptor.id)
+            .await
+            .map_err(store_error)?;
+    }
     found.ok_or_else(|| UnifiedError::ConnectionNotFound {
         provider: descriptor.id.to_owned(),
         end_user_id: query.end_user_id.clone(),
     })
+}
+
+/// The base URL a connection's calls go to: its override, the emulator for a sandbox connection (test
+/// mode only: with a live key nothing of the sandbox is reachable), or the provider's live URL.
+fn base_url(state: &AppState, connection: &Connection) -> Result<Option<String>, UnifiedError> {
+    match connection.base_url.as_deref() {
+        Some(EMULATOR_BASE_URL) => {
+            let sandbox = state.sandbox.as_ref().filter(|_| connection.mode == Mode::Test);
+            let url = sandbox.and_then(|s| s.base_url(&connection.provider)).ok_or_else(|| {
+                UnifiedError::internal(format!(
+                    "sandbox connection {} but no {} emulator",
+                    connection.id, connection.provider
+                ))
+            })?;
+            Ok(Some(url.to_owned()))
+        }
+        other => Ok(other.map(str::to_owned)),
+    }
 }
 
 fn provider_client(
@@ -252,8 +332,8 @@ fn provider_client(
         .timeout(state.config.provider_timeout)
         .policy(state.config.retry)
         .observer(state.metrics.provider_observer());
-    if let Some(url) = &connection.base_url {
-        builder = builder.base_url(url.clone());
+    if let Some(url) = base_url(state, connection)? {
+        builder = builder.base_url(url);
     }
     builder.build()
 }

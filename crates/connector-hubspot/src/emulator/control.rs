@@ -1,0 +1,295 @@
+//! The control plane under `/_emulator/`: faults, the stored records (and seeding them), statistics,
+//! reset and the clock. Plain JSON; errors are `{"error": "..."}`. Faults never apply here.
+
+use std::collections::BTreeMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::faults::{Fault, FaultKind, FaultRequest};
+use super::form;
+use super::objects::{Selection, render};
+use super::schema::ObjectType;
+use super::state::{Shared, iso, lock};
+use super::store::{Record, Store};
+
+pub fn router() -> Router<Shared> {
+    Router::new()
+        .route("/", get(index))
+        .route("/faults", post(add_fault).get(list_faults).delete(clear_faults))
+        .route("/records", get(all_records))
+        .route("/records/{object_type}", get(records_of).post(seed))
+        .route("/stats", get(stats))
+        .route("/reset", post(reset))
+        .route("/clock", post(clock))
+        .fallback(not_found)
+}
+
+const ENDPOINTS: &[&str] = &[
+    "POST /_emulator/faults {\"kind\":\"rate_limit|server_error|slow|expire_token\",\"count\":1,\"retryAfter\":2,\"delayMs\":1000,\"status\":503,\"policyName\":\"TEN_SECONDLY_ROLLING|DAILY\"}",
+    "GET|DELETE /_emulator/faults",
+    "GET /_emulator/records[?archived=true]",
+    "GET /_emulator/records/{objectType}[?archived=true]",
+    "POST /_emulator/records/{objectType} {\"id\"?,\"properties\":{},\"createdAt\"?,\"updatedAt\"?}",
+    "GET /_emulator/stats",
+    "POST /_emulator/reset",
+    "POST /_emulator/clock {\"advanceSeconds\":1801}",
+];
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+/// What the control plane serves, and the portal's custom properties (writable like HubSpot's own).
+pub async fn index() -> Json<Value> {
+    let custom: Map<String, Value> = ObjectType::ALL
+        .into_iter()
+        .map(|ty| {
+            let names: Vec<&str> = ty.properties().iter().filter(|p| p.custom).map(|p| p.name).collect();
+            (ty.name().to_owned(), json!(names))
+        })
+        .collect();
+    Json(json!({ "emulator": "hubspot", "endpoints": ENDPOINTS, "customProperties": custom }))
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({ "error": "no such control endpoint", "endpoints": ENDPOINTS })))
+        .into_response()
+}
+
+/// Queues a fault for the next provider calls; `expire_token` instead expires every access token now.
+async fn add_fault(State(shared): State<Shared>, body: Bytes) -> Response {
+    let request: FaultRequest = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("not a fault: {e}")),
+    };
+    let mut state = lock(&shared);
+    if request.kind == FaultKind::ExpireToken {
+        let now = state.now();
+        let expired = state.tokens.expire_all(now);
+        return Json(json!({ "kind": "expire_token", "expiredTokens": expired })).into_response();
+    }
+    match Fault::from_request(&request) {
+        Ok(fault) => {
+            state.faults.push(fault);
+            (StatusCode::CREATED, Json(json!({ "pending": state.faults.pending() }))).into_response()
+        }
+        Err(message) => error(StatusCode::BAD_REQUEST, message),
+    }
+}
+
+async fn list_faults(State(shared): State<Shared>) -> Json<Value> {
+    Json(json!({ "pending": lock(&shared).faults.pending() }))
+}
+
+async fn clear_faults(State(shared): State<Shared>) -> StatusCode {
+    lock(&shared).faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+/// A stored record: HubSpot's object shape with every property, and its associations.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordOut {
+    id: String,
+    properties: BTreeMap<String, Option<String>>,
+    created_at: String,
+    updated_at: String,
+    archived: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archived_at: Option<String>,
+    associations: Vec<LinkOut>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LinkOut {
+    to_object_type: &'static str,
+    to_object_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    association_type_id: Option<u32>,
+}
+
+fn record_out(record: &Record) -> RecordOut {
+    let object = render(record, &Selection::All, None);
+    RecordOut {
+        id: object.id,
+        properties: object.properties,
+        created_at: object.created_at,
+        updated_at: object.updated_at,
+        archived: object.archived,
+        archived_at: object.archived_at,
+        associations: record
+            .links
+            .iter()
+            .map(|l| LinkOut {
+                to_object_type: l.to_type.name(),
+                to_object_id: l.to_id.clone(),
+                association_type_id: l.type_id,
+            })
+            .collect(),
+    }
+}
+
+fn include_archived(query: Option<&str>) -> bool {
+    form::get(&form::pairs(query.unwrap_or_default()), "archived") == Some("true")
+}
+
+fn listing(store: &Store, ty: ObjectType, archived: bool) -> Vec<RecordOut> {
+    store.records(ty).filter(|r| archived || !r.archived()).map(record_out).collect()
+}
+
+/// `{"contacts":[...],"companies":[...],"deals":[...],"leads":[...],"meetings":[...]}`, live records only
+/// unless `?archived=true`.
+async fn all_records(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Json<Value> {
+    let archived = include_archived(query.as_deref());
+    let state = lock(&shared);
+    let all: Map<String, Value> = ObjectType::ALL
+        .into_iter()
+        .map(|ty| (ty.name().to_owned(), json!(listing(&state.store, ty, archived))))
+        .collect();
+    Json(Value::Object(all))
+}
+
+async fn records_of(
+    State(shared): State<Shared>,
+    Path(object_type): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(ty) = ObjectType::parse(&object_type) else {
+        return error(StatusCode::NOT_FOUND, format!("no object type {object_type}"));
+    };
+    Json(listing(&lock(&shared).store, ty, include_archived(query.as_deref()))).into_response()
+}
+
+/// `POST /_emulator/records/{type}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Seed {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    properties: Map<String, Value>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+/// Stores a record as given, without HubSpot's property checks (a precondition, not a create): a given
+/// id must be numeric and free, and a contact's e-mail must still be unique. The system properties
+/// (`hs_object_id`, the create and modify dates) are derived, not stored.
+async fn seed(State(shared): State<Shared>, Path(object_type): Path<String>, body: Bytes) -> Response {
+    let Some(ty) = ObjectType::parse(&object_type) else {
+        return error(StatusCode::NOT_FOUND, format!("no object type {object_type}"));
+    };
+    let seed: Seed = match serde_json::from_slice(&body) {
+        Ok(seed) => seed,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("not a record: {e}")),
+    };
+    let mut properties = BTreeMap::new();
+    let mut created_at = seed.created_at.clone();
+    let mut updated_at = seed.updated_at.clone();
+    for (name, value) in seed.properties {
+        let text = match value {
+            Value::Null => continue,
+            Value::String(s) => s,
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => n.to_string(),
+            other => return error(StatusCode::BAD_REQUEST, format!("property {name}: {other} is not a scalar")),
+        };
+        if name == ty.created_property() {
+            created_at.get_or_insert(text);
+        } else if name == ty.modified_property() {
+            updated_at.get_or_insert(text);
+        } else if name != "hs_object_id" {
+            properties.insert(name, text);
+        }
+    }
+    let parse = |text: Option<String>, field: &str| -> Result<Option<DateTime<Utc>>, Response> {
+        text.map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|at| at.with_timezone(&Utc))
+                .map_err(|_| error(StatusCode::BAD_REQUEST, format!("{field}: {t} is not an RFC 3339 instant")))
+        })
+        .transpose()
+    };
+    let (created_at, updated_at) = match (parse(created_at, "createdAt"), parse(updated_at, "updatedAt")) {
+        (Ok(created), Ok(updated)) => (created, updated),
+        (Err(response), _) | (_, Err(response)) => return response,
+    };
+
+    let mut state = lock(&shared);
+    let id = match seed.id {
+        Some(id) if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) => {
+            return error(StatusCode::BAD_REQUEST, format!("id {id}: HubSpot ids are numeric"));
+        }
+        Some(id) if state.store.exists(ty, &id) => {
+            return error(StatusCode::CONFLICT, format!("{} {id} already exists", ty.singular()));
+        }
+        Some(id) => id,
+        None => state.store.next_id(ty),
+    };
+    if ty == ObjectType::Contacts
+        && let Some(existing) = properties.get("email").and_then(|e| state.store.contact_with_email(e))
+    {
+        let body = json!({ "error": "a live contact already has this e-mail", "existingId": existing });
+        return (StatusCode::CONFLICT, Json(body)).into_response();
+    }
+    let now = state.now();
+    let created_at = created_at.unwrap_or(now);
+    let record = Record {
+        id,
+        object_type: ty,
+        properties,
+        created_at,
+        updated_at: updated_at.unwrap_or(created_at),
+        archived_at: None,
+        links: Vec::new(),
+    };
+    let out = record_out(&record);
+    state.store.insert(record);
+    (StatusCode::CREATED, Json(out)).into_response()
+}
+
+async fn stats(State(shared): State<Shared>) -> Json<Value> {
+    let state = lock(&shared);
+    let mut body = json!(state.stats);
+    body["pendingFaults"] = json!(state.faults.pending().len());
+    Json(body)
+}
+
+/// A fresh portal: records, tokens, faults and statistics are dropped; owners stay.
+async fn reset(State(shared): State<Shared>) -> StatusCode {
+    lock(&shared).reset();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Clock {
+    advance_seconds: i64,
+}
+
+/// At most ten years at a time, so that the clock stays a real date.
+const MAX_ADVANCE_SECONDS: i64 = 10 * 366 * 86_400;
+
+/// Moves the emulated clock forward (token expiry, timestamps); `POST /_emulator/reset` undoes it.
+async fn clock(State(shared): State<Shared>, body: Bytes) -> Response {
+    let by = match serde_json::from_slice::<Clock>(&body) {
+        Ok(clock) if (0..=MAX_ADVANCE_SECONDS).contains(&clock.advance_seconds) => {
+            chrono::Duration::seconds(clock.advance_seconds)
+        }
+        _ => return error(StatusCode::BAD_REQUEST, "expected {\"advanceSeconds\": N}, 0 <= N <= 10 years"),
+    };
+    let mut state = lock(&shared);
+    state.advance_clock(by);
+    Json(json!({ "now": iso(state.now()) })).into_response()
+}

@@ -1,0 +1,213 @@
+//! Fault switches: `POST /_emulator/faults` queues them, and each provider call takes one unit from
+//! the front of the queue. A fault answers the way HubSpot fails: `429` with its rate-limit headers and
+//! body, `502`/`503` with an HTML page (`500` with HubSpot's JSON), or a slow but normal answer.
+
+use std::collections::VecDeque;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+
+use super::errors;
+use super::state::{RATE_LIMIT_MAX, RATE_LIMIT_WINDOW};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    RateLimit,
+    ServerError,
+    Slow,
+    /// Not queued: expires every access token at once (see `control`).
+    ExpireToken,
+}
+
+/// `POST /_emulator/faults`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultRequest {
+    pub kind: FaultKind,
+    /// How many provider calls fail this way (default 1).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// `rate_limit`: also send `Retry-After` (HubSpot itself does not).
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    /// `slow`: how long to wait before answering (default 1000).
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    /// `server_error`: 500, 502, 503 (default) or 504.
+    #[serde(default)]
+    pub status: Option<u16>,
+    /// `rate_limit`: `TEN_SECONDLY_ROLLING` (default) or `DAILY`.
+    #[serde(default)]
+    pub policy_name: Option<String>,
+}
+
+/// A queued fault and how many calls it still applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    pub kind: FaultKind,
+    pub remaining: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    pub delay_ms: u64,
+    pub status: u16,
+    pub policy_name: &'static str,
+}
+
+impl Fault {
+    /// Checks a request's parameters; `Err` says what is wrong.
+    pub fn from_request(request: &FaultRequest) -> Result<Self, String> {
+        let status = request.status.unwrap_or(503);
+        if request.kind == FaultKind::ServerError && ![500, 502, 503, 504].contains(&status) {
+            return Err(format!("status {status}: a server_error fault answers 500, 502, 503 or 504"));
+        }
+        let policy_name = match request.policy_name.as_deref() {
+            None | Some("TEN_SECONDLY_ROLLING") => "TEN_SECONDLY_ROLLING",
+            Some("DAILY") => "DAILY",
+            Some(other) => return Err(format!("policyName {other}: TEN_SECONDLY_ROLLING or DAILY")),
+        };
+        let remaining = request.count.unwrap_or(1);
+        if remaining == 0 {
+            return Err("count must be at least 1".to_owned());
+        }
+        Ok(Self {
+            kind: request.kind,
+            remaining,
+            retry_after: request.retry_after,
+            delay_ms: request.delay_ms.unwrap_or(1000),
+            status,
+            policy_name,
+        })
+    }
+
+    /// The answer this fault gives instead of the provider's (`None` for `slow`, which answers normally).
+    pub fn response(&self) -> Option<Response> {
+        match self.kind {
+            FaultKind::RateLimit => Some(self.rate_limited()),
+            FaultKind::ServerError => Some(self.server_error()),
+            FaultKind::Slow | FaultKind::ExpireToken => None,
+        }
+    }
+
+    fn rate_limited(&self) -> Response {
+        let message = if self.policy_name == "DAILY" {
+            "You have reached your daily limit."
+        } else {
+            "You have reached your secondly limit."
+        };
+        let body = RateLimited {
+            status: "error",
+            message,
+            error_type: "RATE_LIMIT",
+            correlation_id: errors::correlation_id(),
+            policy_name: self.policy_name,
+            request_id: errors::correlation_id(),
+        };
+        let mut response = errors::json(StatusCode::TOO_MANY_REQUESTS, &body);
+        let headers = response.headers_mut();
+        for (name, value) in rate_limit_headers(0) {
+            headers.insert(name, value);
+        }
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+
+    fn server_error(&self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            return errors::Envelope::new(None, "internal error").into_response(status);
+        }
+        let reason = status.canonical_reason().unwrap_or("Error");
+        let page = format!("<html><body><h1>{} {reason}</h1></body></html>", status.as_u16());
+        let mut response = (status, page).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        response
+    }
+}
+
+/// HubSpot's `429` body, in its field order.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RateLimited {
+    status: &'static str,
+    message: &'static str,
+    error_type: &'static str,
+    correlation_id: String,
+    policy_name: &'static str,
+    request_id: String,
+}
+
+/// `X-HubSpot-RateLimit-Max`, `-Remaining` and `-Interval-Milliseconds`.
+pub fn rate_limit_headers(remaining: usize) -> [(&'static str, HeaderValue); 3] {
+    [
+        ("x-hubspot-ratelimit-max", HeaderValue::from(RATE_LIMIT_MAX)),
+        ("x-hubspot-ratelimit-remaining", HeaderValue::from(remaining)),
+        ("x-hubspot-ratelimit-interval-milliseconds", HeaderValue::from(RATE_LIMIT_WINDOW.as_millis() as u64)),
+    ]
+}
+
+/// The pending faults, oldest first.
+#[derive(Debug, Default)]
+pub struct Faults {
+    queue: VecDeque<Fault>,
+}
+
+impl Faults {
+    pub fn push(&mut self, fault: Fault) {
+        self.queue.push_back(fault);
+    }
+
+    /// One unit of the oldest pending fault, for the current provider call.
+    pub fn take(&mut self) -> Option<Fault> {
+        let front = self.queue.front_mut()?;
+        front.remaining -= 1;
+        let fault = Fault { remaining: 0, ..front.clone() };
+        if front.remaining == 0 {
+            self.queue.pop_front();
+        }
+        Some(fault)
+    }
+
+    pub fn pending(&self) -> Vec<Fault> {
+        self.queue.iter().cloned().collect()
+    }
+
+    pub fn clear(&mut self) {
+        self.queue.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(json: &str) -> FaultRequest {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn counts_decrement_in_order() {
+        let mut faults = Faults::default();
+        faults.push(Fault::from_request(&request(r#"{"kind":"rate_limit","count":2}"#)).unwrap());
+        faults.push(Fault::from_request(&request(r#"{"kind":"slow","delayMs":5}"#)).unwrap());
+        assert_eq!(faults.pending()[0].remaining, 2);
+        assert_eq!(faults.take().unwrap().kind, FaultKind::RateLimit);
+        assert_eq!(faults.pending()[0].remaining, 1);
+        assert_eq!(faults.take().unwrap().kind, FaultKind::RateLimit);
+        assert_eq!(faults.take().unwrap().delay_ms, 5);
+        assert_eq!(faults.take(), None);
+    }
+
+    #[test]
+    fn bad_requests_are_refused() {
+        assert!(Fault::from_request(&request(r#"{"kind":"server_error","status":404}"#)).is_err());
+        assert!(Fault::from_request(&request(r#"{"kind":"rate_limit","count":0}"#)).is_err());
+        assert!(Fault::from_request(&request(r#"{"kind":"rate_limit","policyName":"HOURLY"}"#)).is_err());
+        assert!(serde_json::from_str::<FaultRequest>(r#"{"kind":"explode"}"#).is_err());
+        assert!(serde_json::from_str::<FaultRequest>(r#"{"kind":"slow","delay":5}"#).is_err());
+    }
+}

@@ -1,0 +1,102 @@
+//! What happens to every provider call before and after its handler: it is counted, a pending fault
+//! answers instead of the handler (or delays it), `/crm/*` calls need a valid bearer token, and every
+//! answer carries HubSpot's rate-limit headers. The control plane (`/_emulator/*`) never comes here.
+
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use super::faults::rate_limit_headers;
+use super::oauth;
+use super::objects::is_date_version;
+use super::schema::ObjectType;
+use super::state::{Shared, lock};
+
+pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) -> Response {
+    let route = route_key(request.method(), request.uri().path());
+    let fault = {
+        let mut state = lock(&shared);
+        state.stats.request(route);
+        state.faults.take()
+    };
+    if let Some(fault) = &fault {
+        if let Some(response) = fault.response() {
+            let mut state = lock(&shared);
+            state.stats.faults_served += 1;
+            state.rate_limit_remaining();
+            state.stats.response(response.status().as_u16());
+            return response;
+        }
+        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+    }
+    let refusal = if request.uri().path().starts_with("/crm/") {
+        let token = oauth::bearer(request.headers());
+        let mut state = lock(&shared);
+        let now = state.now();
+        let verdict = state.tokens.check(token, now);
+        oauth::refusal(verdict, now)
+    } else {
+        None
+    };
+    let mut response = match refusal {
+        Some(refusal) => refusal,
+        None => next.run(request).await,
+    };
+    let remaining = {
+        let mut state = lock(&shared);
+        if fault.is_some() {
+            state.stats.faults_served += 1;
+        }
+        state.stats.response(response.status().as_u16());
+        state.rate_limit_remaining()
+    };
+    let headers = response.headers_mut();
+    for (name, value) in rate_limit_headers(remaining) {
+        headers.insert(name, value);
+    }
+    response
+}
+
+/// `POST /crm/v3/objects/contacts`, `GET /crm/v3/objects/contacts/{objectId}`, `GET /crm/v3/owners/{ownerId}`:
+/// the method and route, record ids left out so that the counts stay few.
+pub fn route_key(method: &Method, path: &str) -> String {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let route = match segments.as_slice() {
+        ["crm", "v3", "objects", ty] => format!("/crm/v3/objects/{}", type_name(ty)),
+        ["crm", "v3", "objects", ty, _] => format!("/crm/v3/objects/{}/{{objectId}}", type_name(ty)),
+        ["crm", "objects", v, ty] => format!("/crm/objects/{}/{}", version(v), type_name(ty)),
+        ["crm", "objects", v, ty, _] => format!("/crm/objects/{}/{}/{{objectId}}", version(v), type_name(ty)),
+        ["crm", "v3", "owners"] => "/crm/v3/owners".to_owned(),
+        ["crm", "v3", "owners", _] => "/crm/v3/owners/{ownerId}".to_owned(),
+        ["oauth", v, "token"] => format!("/oauth/{}/token", version(v)),
+        _ => "(unknown path)".to_owned(),
+    };
+    format!("{method} {route}")
+}
+
+/// A known API version as is; anything else as a placeholder, so that junk paths add no keys.
+fn version(segment: &str) -> &str {
+    if matches!(segment, "v1" | "v3") || is_date_version(segment) { segment } else { "{version}" }
+}
+
+fn type_name(segment: &str) -> &'static str {
+    ObjectType::parse(segment).map_or("{objectType}", ObjectType::name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_leave_ids_out() {
+        assert_eq!(route_key(&Method::POST, "/crm/v3/objects/contact"), "POST /crm/v3/objects/contacts");
+        assert_eq!(route_key(&Method::GET, "/crm/v3/objects/0-1/123"), "GET /crm/v3/objects/contacts/{objectId}");
+        assert_eq!(route_key(&Method::GET, "/crm/v3/owners/67823451"), "GET /crm/v3/owners/{ownerId}");
+        assert_eq!(route_key(&Method::POST, "/oauth/v1/token"), "POST /oauth/v1/token");
+        assert_eq!(route_key(&Method::GET, "/nope/1/2/3"), "GET (unknown path)");
+        assert_eq!(route_key(&Method::POST, "/crm/v3/objects/widgets"), "POST /crm/v3/objects/{objectType}");
+    }
+}
