@@ -5,4 +5,8 @@
 // connectors: begin
 #[cfg(feature = "hubspot")]
 pub use connector_hubspot as hubspot;
+#[cfg(feature = "pipedrive")]
+pub use connector_pipedrive as pipedrive;
+#[cfg(feature = "salesforce")]
+pub use connector_salesforce as salesforce;
 // connectors: end
