@@ -108,7 +108,12 @@ pub async fn record(
     }
     let client = builder.build().map_err(|e| anyhow::anyhow!("building the {provider} client: {}", e.message()))?;
     let body = serde_json::to_vec(&input.body)?;
-    let call = Call { client: &client, settings: &input.settings, include_remote_data: input.include_remote_data };
+    let call = Call {
+        client: &client,
+        settings: &input.settings,
+        include_remote_data: input.include_remote_data,
+        connection_id: "recording",
+    };
     let result = pipeline::create_from_json(descriptor, call, resource, &body).await;
 
     let exchanges = backend.exchanges();

@@ -44,7 +44,7 @@ mod tests {
         let backend = Arc::new(ReplayBackend::default());
         let client = ProviderClient::builder(&crate::DESCRIPTOR).backend(backend.clone()).build().unwrap();
         let settings = Settings::new();
-        let call = Call { client: &client, settings: &settings, include_remote_data: false };
+        let call = Call { client: &client, settings: &settings, include_remote_data: false, connection_id: "test" };
         let inputs: [UnifiedInput; 4] = [
             ContactInput::default().into(),
             LeadInput::default().into(),

@@ -21,6 +21,9 @@ pub struct Call<'a> {
     pub settings: &'a Settings,
     /// Whether the caller asked for the provider's raw record (`includeRemoteData=true`).
     pub include_remote_data: bool,
+    /// Identifies the connection, stable across calls: the key for per-connection caches (a provider's
+    /// custom-field schema, say). The server passes the connection's id.
+    pub connection_id: &'a str,
 }
 
 impl Call<'_> {

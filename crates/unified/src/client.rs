@@ -101,7 +101,17 @@ impl Client {
             builder = builder.backend(backend.clone());
         }
         let client = builder.build()?;
-        let call = Call { client: &client, settings: &connection.settings, include_remote_data: false };
+        // An embedded connection has no id: provider, base URL and (a hash of) the credential name it for
+        // per-connection caches; two accounts on one API host never share an entry.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&connection.credentials.secret(), &mut hasher);
+        let connection_key = format!("{provider}@{}#{:x}", client.base_url(), std::hash::Hasher::finish(&hasher));
+        let call = Call {
+            client: &client,
+            settings: &connection.settings,
+            include_remote_data: false,
+            connection_id: &connection_key,
+        };
         pipeline::create(descriptor, call, &input).await
     }
 }

@@ -464,7 +464,7 @@ async fn the_connector_creates_through_the_emulator() {
         .build()
         .unwrap();
     let settings = unified_core::connector::Settings::new();
-    let call = Call { client: &client, settings: &settings, include_remote_data: false };
+    let call = Call { client: &client, settings: &settings, include_remote_data: false, connection_id: "test" };
     let lead =
         br#"{"firstName":"Ana","lastName":"Ruiz","email":"ana@example.com","status":"qualified","ownerId":"67823451"}"#;
     let created =

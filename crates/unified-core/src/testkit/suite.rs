@@ -85,7 +85,12 @@ pub fn run_case(descriptor: &'static ConnectorDescriptor, case: &Path) -> CaseOu
         .build()
         .expect("fixture client builds");
     let body = serde_json::to_vec(&input.body).expect("a JSON value serializes");
-    let call = Call { client: &client, settings: &input.settings, include_remote_data: input.include_remote_data };
+    let call = Call {
+        client: &client,
+        settings: &input.settings,
+        include_remote_data: input.include_remote_data,
+        connection_id: "fixture",
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)

@@ -198,7 +198,12 @@ struct Execution {
 /// Calls the provider, renders the answer, and completes or releases the idempotency key.
 async fn execute(e: Execution) -> Result<(StatusCode, Vec<u8>, Option<u64>), UnifiedError> {
     let client = provider_client(&e.state, e.descriptor, &e.connection)?;
-    let call = Call { client: &client, settings: &e.connection.settings, include_remote_data: e.include_remote_data };
+    let call = Call {
+        client: &client,
+        settings: &e.connection.settings,
+        include_remote_data: e.include_remote_data,
+        connection_id: &e.connection.id,
+    };
     let outcome = pipeline::run(e.descriptor, call, &e.input).await;
     let encode =
         |result: Result<Vec<u8>, serde_json::Error>| result.map_err(|err| UnifiedError::internal(err.to_string()));
