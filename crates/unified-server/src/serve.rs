@@ -2,6 +2,7 @@
 //! database, listen, and on SIGTERM or Ctrl-C stop accepting and let in-flight requests finish
 //! within a grace period.
 
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,7 +34,8 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
         TcpListener::bind(options.listen).await.with_context(|| format!("listening on {}", options.listen))?;
     let address = listener.local_addr()?;
     if let Some(key) = seed_first_key(store.as_ref()).await? {
-        println!("{}", first_start_message(&key, address));
+        // Not `println!`: a closed stdout must not take the server down.
+        let _ = writeln!(std::io::stdout(), "{}", first_start_message(&key, address));
     }
     let sandbox = Sandbox::start().await.context("starting the sandbox emulators")?;
     let state = AppState::new(Arc::clone(&store), options.config).with_sandbox(Arc::new(sandbox));

@@ -32,7 +32,7 @@ pub struct FaultRequest {
     /// `rate_limit`: also send `Retry-After` (HubSpot itself does not).
     #[serde(default)]
     pub retry_after: Option<u64>,
-    /// `slow`: how long to wait before answering (default 1000).
+    /// `slow`: how long the answer is late (default 1000); the work itself is done at once.
     #[serde(default)]
     pub delay_ms: Option<u64>,
     /// `server_error`: 500, 502, 503 (default) or 504.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::faults::rate_limit_headers;
 use super::oauth;
@@ -30,7 +30,6 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
             state.stats.response(response.status().as_u16());
             return response;
         }
-        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
     }
     let refusal = if request.uri().path().starts_with("/crm/") {
         let token = oauth::bearer(request.headers());
@@ -43,8 +42,16 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
     };
     let mut response = match refusal {
         Some(refusal) => refusal,
-        None => next.run(request).await,
+        // The handler runs in a task of its own: a slow provider still does the work when the caller
+        // gives up waiting, and only the answer is late (the case a client's retries must survive).
+        None => match tokio::spawn(next.run(request)).await {
+            Ok(response) => response,
+            Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
     };
+    if let Some(fault) = &fault {
+        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+    }
     let remaining = {
         let mut state = lock(&shared);
         if fault.is_some() {
