@@ -441,3 +441,20 @@ pub async fn across_instances(first: &dyn Store, second: &dyn Store) {
         IdempotencyBegin::Replay { status: 201, body: b"done".to_vec() }
     );
 }
+
+/// Drops a PostgreSQL schema made for one test run (best effort: the run's result stands either way).
+pub async fn drop_postgres_schema(base_url: &str, schema: &str) {
+    let valid = !schema.is_empty() && schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !valid {
+        return;
+    }
+    match sqlx::PgPool::connect(base_url).await {
+        Ok(pool) => {
+            let drop = format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+            if let Err(err) = sqlx::query(sqlx::AssertSqlSafe(drop)).execute(&pool).await {
+                eprintln!("could not drop the schema {schema}: {err}");
+            }
+        }
+        Err(err) => eprintln!("could not drop the schema {schema}: {err}"),
+    }
+}
