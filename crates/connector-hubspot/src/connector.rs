@@ -21,6 +21,11 @@ impl Connector for HubSpot {
             UnifiedInput::Meeting(input) => create_meeting(call, input).await,
         }
     }
+
+    /// HubSpot serves its token endpoint from the API host (so a base-URL override moves it too).
+    fn token_url(&self, base_url: &str) -> Option<String> {
+        Some(format!("{}/oauth/v3/token", base_url.trim_end_matches('/')))
+    }
 }
 
 async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Created, UnifiedError> {

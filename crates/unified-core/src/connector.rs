@@ -62,4 +62,12 @@ pub struct Created {
 #[async_trait]
 pub trait Connector: Send + Sync + 'static {
     async fn create(&self, call: Call<'_>, input: &UnifiedInput) -> Result<Created, UnifiedError>;
+
+    /// The OAuth token endpoint of a connection whose API is at `base_url`, for providers whose access
+    /// tokens expire. `None`: tokens never expire (or the provider has no refresh grant). The connection
+    /// setting `tokenUrl` overrides it (login hosts, regional accounts servers).
+    fn token_url(&self, base_url: &str) -> Option<String> {
+        let _ = base_url;
+        None
+    }
 }

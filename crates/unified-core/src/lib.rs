@@ -12,6 +12,7 @@
 pub mod connector;
 pub mod descriptor;
 pub mod error;
+pub mod oauth;
 pub mod pipeline;
 pub mod registry;
 pub mod resource;

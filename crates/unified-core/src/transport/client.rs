@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::backend::{Backend, Outgoing, ReqwestBackend, SendError};
 use super::retry::{RetryPolicy, parse_retry_after};
-use super::{Credentials, FailureKind, ParseErrorFn, RawRequest, RawResponse};
+use super::{Credentials, FailureKind, ParseErrorFn, RawRequest, RawResponse, TokenSource};
 use crate::descriptor::{AuthScheme, ConnectorDescriptor};
 use crate::error::{ProviderFailure, UnifiedError};
 
@@ -36,6 +36,9 @@ struct Inner {
     provider: &'static str,
     base_url: String,
     auth: Option<(HeaderName, HeaderValue)>,
+    /// Tokens that change (OAuth): the header is made per attempt from the source's token.
+    tokens: Option<Arc<dyn TokenSource>>,
+    scheme: AuthScheme,
     backend: Arc<dyn Backend>,
     policy: RetryPolicy,
     timeout: Duration,
@@ -64,6 +67,7 @@ pub struct ProviderClientBuilder {
     policy: RetryPolicy,
     timeout: Duration,
     observer: Option<Observer>,
+    tokens: Option<Arc<dyn TokenSource>>,
 }
 
 impl fmt::Debug for ProviderClientBuilder {
@@ -105,16 +109,25 @@ impl ProviderClientBuilder {
         self
     }
 
+    /// Takes the access token from `source` on each call (in place of static credentials) and, when the
+    /// provider answers that it expired, asks the source for a fresh one and sends the call once more.
+    pub fn token_source(mut self, source: Arc<dyn TokenSource>) -> Self {
+        self.tokens = Some(source);
+        self
+    }
+
     pub fn build(self) -> Result<ProviderClient, UnifiedError> {
-        let auth = match self.credentials.secret() {
-            None => None,
-            Some(secret) => Some(auth_header(self.descriptor.auth_scheme, secret)?),
+        let auth = match (&self.tokens, self.credentials.secret()) {
+            (Some(_), _) | (None, None) => None,
+            (None, Some(secret)) => Some(auth_header(self.descriptor.auth_scheme, secret)?),
         };
         Ok(ProviderClient {
             inner: Arc::new(Inner {
                 provider: self.descriptor.id,
                 base_url: self.base_url.unwrap_or_else(|| self.descriptor.base_url.to_owned()),
                 auth,
+                tokens: self.tokens,
+                scheme: self.descriptor.auth_scheme,
                 backend: self.backend.unwrap_or_else(|| ReqwestBackend::shared()),
                 policy: self.policy,
                 timeout: self.timeout,
@@ -156,6 +169,7 @@ impl ProviderClient {
             policy: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
             observer: None,
+            tokens: None,
         }
     }
 
@@ -186,13 +200,31 @@ impl ProviderClient {
         let mut waited = Duration::ZERO;
         let mut backoff = inner.policy.backoff;
         let mut attempt = 1;
+        let mut token = match &inner.tokens {
+            Some(source) => Some(source.current().await?),
+            None => None,
+        };
+        let mut refreshed = false;
         loop {
-            let outcome = self.attempt(&request).await;
+            let dynamic = token.as_deref().map(|t| auth_header(inner.scheme, t)).transpose()?;
+            let auth = dynamic.as_ref().or(inner.auth.as_ref());
+            let outcome = self.attempt(&request, auth).await;
             let last = attempt >= inner.policy.max_tries;
             let (error, wait) = match outcome {
                 Ok(response) if response.is_success() => return Ok(response),
                 Ok(response) => {
                     let (error, kind) = self.classify(&response);
+                    // An expired token was refused before anything happened: refresh once and send again
+                    // (a POST too), outside the retry budget.
+                    if kind == FailureKind::AuthExpired
+                        && !refreshed
+                        && let (Some(source), Some(rejected)) = (&inner.tokens, token.as_deref())
+                    {
+                        tracing::info!(provider = inner.provider, "access token expired; refreshing");
+                        token = Some(source.refreshed(rejected).await?);
+                        refreshed = true;
+                        continue;
+                    }
                     let wait = match kind {
                         FailureKind::RateLimited => {
                             error.retry_after().map(|s| Wait::RateLimit(Duration::from_secs(s)))
@@ -222,9 +254,13 @@ impl ProviderClient {
         }
     }
 
-    async fn attempt(&self, request: &RawRequest) -> Result<RawResponse, SendError> {
+    async fn attempt(
+        &self,
+        request: &RawRequest,
+        auth: Option<&(HeaderName, HeaderValue)>,
+    ) -> Result<RawResponse, SendError> {
         let inner = &*self.inner;
-        let outgoing = Outgoing { base_url: &inner.base_url, request, auth: inner.auth.as_ref().map(|(n, v)| (n, v)) };
+        let outgoing = Outgoing { base_url: &inner.base_url, request, auth: auth.map(|(n, v)| (n, v)) };
         let started = Instant::now();
         let result = match tokio::time::timeout(inner.timeout, inner.backend.execute(outgoing)).await {
             Ok(result) => result,

@@ -9,11 +9,13 @@ mod backend;
 mod client;
 mod credentials;
 mod retry;
+mod token;
 
 pub use backend::{Backend, Outgoing, ReqwestBackend, SendError};
 pub use client::{CallRecord, Observer, ProviderClient, ProviderClientBuilder};
 pub use credentials::Credentials;
 pub use retry::{RetryPolicy, parse_retry_after};
+pub use token::TokenSource;
 
 pub use http::Method;
 
