@@ -22,14 +22,14 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
         state.stats.request(route);
         state.faults.take()
     };
-    if let Some(fault) = &fault {
-        if let Some(response) = fault.response() {
-            let mut state = lock(&shared);
-            state.stats.faults_served += 1;
-            state.rate_limit_remaining();
-            state.stats.response(response.status().as_u16());
-            return response;
-        }
+    if let Some(fault) = &fault
+        && let Some(response) = fault.response()
+    {
+        let mut state = lock(&shared);
+        state.stats.faults_served += 1;
+        state.rate_limit_remaining();
+        state.stats.response(response.status().as_u16());
+        return response;
     }
     let refusal = if request.uri().path().starts_with("/crm/") {
         let token = oauth::bearer(request.headers());
