@@ -39,6 +39,13 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// What a token refresh decided: new credentials and status to store, or `None` to leave the row as it is.
+pub type RefreshOutcome = Option<(StoredCredentials, ConnectionStatus)>;
+
+/// The refresh itself, run under the connection's lock (see [`Store::refresh_connection`]).
+pub type RefreshFn =
+    Box<dyn FnOnce(Connection) -> std::pin::Pin<Box<dyn std::future::Future<Output = RefreshOutcome> + Send>> + Send>;
+
 #[async_trait]
 pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// Readiness: the database answers.
@@ -93,6 +100,13 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         credentials: &StoredCredentials,
         status: ConnectionStatus,
     ) -> Result<()>;
+
+    /// Refreshes connection `id`'s credentials with no other refresh of it running at the same time, in
+    /// this process or in another one on the same database (PostgreSQL: a row lock held across the
+    /// refresh; SQLite, a one-process database: a lock per connection). `refresh` sees the connection as
+    /// stored now (another caller may have refreshed it already) and returns what to store, which is
+    /// stored before the lock is let go. Returns the connection as stored afterwards.
+    async fn refresh_connection(&self, id: &str, refresh: RefreshFn) -> Result<Connection>;
 
     /// Claims `key` for this request (`request_hash` identifies the request: method, path, query,
     /// body). A key older than `ttl` counts as new. Atomic: of two concurrent claims, one gets `Started`.

@@ -20,6 +20,7 @@ pub(crate) struct PostgresStore {
     pool: PgPool,
     key: MasterKey,
     purge: PurgeClock,
+    refresh_locks: shared::RefreshLocks,
 }
 
 impl PostgresStore {
@@ -31,7 +32,7 @@ impl PostgresStore {
 
     /// A store on a migrated pool.
     pub(crate) fn new(pool: PgPool, key: MasterKey) -> Self {
-        Self { pool, key, purge: PurgeClock::default() }
+        Self { pool, key, purge: PurgeClock::default(), refresh_locks: shared::RefreshLocks::default() }
     }
 }
 
@@ -212,6 +213,34 @@ impl Store for PostgresStore {
             return Err(StoreError::Database(sqlx::Error::RowNotFound));
         }
         Ok(())
+    }
+
+    async fn refresh_connection(&self, id: &str, refresh: crate::RefreshFn) -> Result<Connection> {
+        // The process lock keeps this process's callers off the pool; the row lock keeps other processes.
+        let _lock = self.refresh_locks.lock(id).await;
+        let mut tx = self.pool.begin().await?;
+        let row: Option<ConnectionRow> = sqlx::query_as(
+            "SELECT id, tenant_id, mode, end_user_id, provider, credentials, settings, base_url, status, created_at, \
+             updated_at FROM connections WHERE id = $1 FOR UPDATE",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let connection = row.ok_or(StoreError::Database(sqlx::Error::RowNotFound))?.open(&self.key)?;
+        let Some((credentials, status)) = refresh(connection.clone()).await else {
+            tx.commit().await?;
+            return Ok(connection);
+        };
+        let now = shared::now();
+        sqlx::query("UPDATE connections SET credentials = $1, status = $2, updated_at = $3 WHERE id = $4")
+            .bind(shared::seal_credentials(&self.key, id, &credentials))
+            .bind(status.as_str())
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Connection { credentials, status, updated_at: now, ..connection })
     }
 
     async fn idempotency_begin(

@@ -1,8 +1,9 @@
 //! What the SQLite and PostgreSQL stores share: ids, timestamps, the rows they read and how those become
 //! model values (credentials opened, modes parsed, keys checked).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, TimeDelta, Utc};
@@ -30,6 +31,22 @@ pub(crate) fn new_id(kind: &str) -> String {
         id.push(char::from(BASE32[((value >> (index * 5)) & 0x1f) as usize]));
     }
     id
+}
+
+/// One lock per connection id, for the refreshes that go through one store (one instance).
+#[derive(Debug, Default)]
+pub(crate) struct RefreshLocks(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+impl RefreshLocks {
+    pub(crate) async fn lock(&self, id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            // Forget the locks nobody holds, so that the map stays as small as the refreshes in flight.
+            locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+            Arc::clone(locks.entry(id.to_owned()).or_default())
+        };
+        lock.lock_owned().await
+    }
 }
 
 /// Now, to the microsecond both databases keep (so a value read back equals the one written).

@@ -25,6 +25,7 @@ pub(crate) struct SqliteStore {
     pool: SqlitePool,
     key: MasterKey,
     purge: PurgeClock,
+    refresh_locks: shared::RefreshLocks,
 }
 
 impl SqliteStore {
@@ -36,7 +37,7 @@ impl SqliteStore {
 
     /// A store on a migrated pool.
     pub(crate) fn new(pool: SqlitePool, key: MasterKey) -> Self {
-        Self { pool, key, purge: PurgeClock::default() }
+        Self { pool, key, purge: PurgeClock::default(), refresh_locks: shared::RefreshLocks::default() }
     }
 
     /// Whether any connection holds credentials (sealed under some master key).
@@ -222,6 +223,38 @@ impl Store for SqliteStore {
             return Err(StoreError::Database(sqlx::Error::RowNotFound));
         }
         Ok(())
+    }
+
+    async fn refresh_connection(&self, id: &str, refresh: crate::RefreshFn) -> Result<Connection> {
+        // This store's callers queue on the process lock; other processes on the same file queue on
+        // SQLite's write lock, which `BEGIN IMMEDIATE` takes before the row is read.
+        let _lock = self.refresh_locks.lock(id).await;
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        let outcome = async {
+            let row: Option<ConnectionRow> = sqlx::query_as(
+                "SELECT id, tenant_id, mode, end_user_id, provider, credentials, settings, base_url, status, \
+                 created_at, updated_at FROM connections WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let connection = row.ok_or(StoreError::Database(sqlx::Error::RowNotFound))?.open(&self.key)?;
+            let Some((credentials, status)) = refresh(connection.clone()).await else { return Ok(connection) };
+            let now = shared::now();
+            sqlx::query("UPDATE connections SET credentials = $1, status = $2, updated_at = $3 WHERE id = $4")
+                .bind(shared::seal_credentials(&self.key, id, &credentials))
+                .bind(status.as_str())
+                .bind(text(now))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            Ok(Connection { credentials, status, updated_at: now, ..connection })
+        }
+        .await;
+        let end = if outcome.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        sqlx::query(end).execute(&mut *conn).await?;
+        outcome
     }
 
     async fn idempotency_begin(

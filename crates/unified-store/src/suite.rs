@@ -24,6 +24,70 @@ pub async fn run_all(store: &dyn Store) {
     idempotency(store).await;
     idempotency_expiry(store).await;
     idempotency_concurrency(store).await;
+    refresh_single_flight(store, store).await;
+}
+
+/// Eight refreshes of one connection at once, spread over two stores (two instances when they are two):
+/// each sees the row as the last one left it, so exactly one calls the "provider".
+pub async fn refresh_single_flight(first: &dyn Store, second: &dyn Store) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let tenant = first.tenant(&unique("refresh")).await.unwrap();
+    let connection =
+        first.insert_connection(new_connection(&tenant, Mode::Live, "refresher", "hubspot")).await.unwrap();
+    let stale = match &connection.credentials {
+        crate::StoredCredentials::Oauth { access_token, .. } => access_token.clone(),
+        other => panic!("oauth credentials expected, got {other:?}"),
+    };
+    let calls = Arc::new(AtomicUsize::new(0));
+    let refresh = |store: &'static str| {
+        let calls = Arc::clone(&calls);
+        let stale = stale.clone();
+        let f: crate::RefreshFn = Box::new(move |current: crate::Connection| {
+            Box::pin(async move {
+                let crate::StoredCredentials::Oauth { access_token, refresh_token, .. } = current.credentials else {
+                    return None;
+                };
+                if access_token != stale {
+                    return None; // refreshed meanwhile: use it
+                }
+                calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await; // the token endpoint's round trip
+                let fresh = format!("fresh-from-{store}");
+                Some((
+                    crate::StoredCredentials::Oauth { access_token: fresh, refresh_token, expires_at: None },
+                    ConnectionStatus::Active,
+                ))
+            })
+        });
+        f
+    };
+    let id = connection.id.as_str();
+    let results = tokio::join!(
+        first.refresh_connection(id, refresh("a")),
+        second.refresh_connection(id, refresh("b")),
+        first.refresh_connection(id, refresh("a")),
+        second.refresh_connection(id, refresh("b")),
+        first.refresh_connection(id, refresh("a")),
+        second.refresh_connection(id, refresh("b")),
+        first.refresh_connection(id, refresh("a")),
+        second.refresh_connection(id, refresh("b")),
+    );
+    let tokens: Vec<String> = [results.0, results.1, results.2, results.3, results.4, results.5, results.6, results.7]
+        .into_iter()
+        .map(|r| match r.unwrap().credentials {
+            crate::StoredCredentials::Oauth { access_token, .. } => access_token,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "one refresh for eight callers");
+    assert!(tokens.iter().all(|t| t == &tokens[0] && t.starts_with("fresh-from-")), "{tokens:?}");
+    let stored = second.find_connection(&tenant.id, Mode::Live, "refresher", "hubspot").await.unwrap().unwrap();
+    assert_eq!(stored.credentials.expires_at(), None);
+    assert!(
+        matches!(stored.credentials, crate::StoredCredentials::Oauth { ref access_token, .. } if access_token == &tokens[0])
+    );
 }
 
 /// A name no other run uses.
@@ -402,6 +466,7 @@ pub async fn idempotency_concurrency(store: &dyn Store) {
 /// Two stores on one database (two `unified serve` processes): what one writes, the other sees, and of
 /// concurrent claims across both exactly one starts.
 pub async fn across_instances(first: &dyn Store, second: &dyn Store) {
+    refresh_single_flight(first, second).await;
     let tenant_name = unique("shared");
     let (a, b) = tokio::join!(first.tenant(&tenant_name), second.tenant(&tenant_name));
     let tenant = a.unwrap();
