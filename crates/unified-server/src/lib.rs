@@ -18,6 +18,7 @@ pub mod routes;
 pub mod sandbox;
 pub mod serve;
 pub mod telemetry;
+pub mod tokens;
 
 pub use app::{AppState, ServerConfig, router};
 

@@ -69,7 +69,11 @@ impl Sandbox {
                 refresh_token: Some(format!("sandbox-refresh-{token}")),
                 expires_at: None,
             },
-            settings: BTreeMap::new(),
+            // The emulator's token endpoint takes any OAuth app.
+            settings: BTreeMap::from([
+                ("clientId".to_owned(), "sandbox".to_owned()),
+                ("clientSecret".to_owned(), "sandbox".to_owned()),
+            ]),
             base_url: Some(EMULATOR_BASE_URL.to_owned()),
         };
         match store.insert_connection(new).await {

@@ -13,9 +13,10 @@ use unified_core::connector::Call;
 use unified_core::resource::UnifiedRecord;
 use unified_core::transport::{Credentials, ProviderClient, encode_json};
 use unified_core::{
-    ConnectorDescriptor, FieldError, ResourceKind, UnifiedError, UnifiedInput, Warning, pipeline, registry,
+    ConnectorDescriptor, FieldError, ProviderFailure, ResourceKind, UnifiedError, UnifiedInput, Warning, pipeline,
+    registry,
 };
-use unified_store::{Connection, Mode, StoredCredentials};
+use unified_store::{Connection, ConnectionStatus, Mode, StoredCredentials};
 
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -24,6 +25,8 @@ use crate::metrics::RequestTags;
 use crate::reply::{Success, error_response};
 use crate::request_id::RequestId;
 use crate::sandbox::EMULATOR_BASE_URL;
+use crate::tokens::ConnectionTokens;
+use std::sync::Arc;
 
 /// The query of a create call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,7 +155,7 @@ async fn handle(
 
     // The provider call and the idempotency bookkeeping run in their own task: a client that hangs up
     // does not cancel them halfway, so the key is always completed or released.
-    let task = tokio::spawn(execute(Execution {
+    let execution = execute(Execution {
         state: state.clone(),
         descriptor,
         connection,
@@ -161,7 +164,9 @@ async fn handle(
         request_id: request_id.clone(),
         tenant_id: caller.tenant_id().to_owned(),
         key: owned_key.clone(),
-    }));
+    });
+    // The task keeps the request's span, so that its provider calls log with the request id.
+    let task = tokio::spawn(tracing::Instrument::instrument(execution, tracing::Span::current()));
     let (status, bytes, retry_after) = match task.await {
         Ok(done) => check!(done),
         Err(join_error) => {
@@ -324,20 +329,31 @@ fn provider_client(
     descriptor: &'static ConnectorDescriptor,
     connection: &Connection,
 ) -> Result<ProviderClient, UnifiedError> {
-    let credentials = match &connection.credentials {
-        StoredCredentials::Oauth { access_token, refresh_token, expires_at } => Credentials::OAuth {
-            access_token: access_token.clone(),
-            refresh_token: refresh_token.clone(),
-            expires_at: *expires_at,
-        },
-        StoredCredentials::ApiKey { api_key } => Credentials::ApiKey(api_key.clone()),
-    };
+    if connection.status == ConnectionStatus::NeedsReauth {
+        // No retry storm: a refused refresh token is not tried again until the end user re-authorises.
+        let message = crate::tokens::needs_reauth_message(descriptor.id);
+        return Err(UnifiedError::ProviderAuth(ProviderFailure::new(descriptor.id, None, message)));
+    }
+    let base_url = base_url(state, connection)?;
     let mut builder = ProviderClient::builder(descriptor)
-        .credentials(credentials)
         .timeout(state.config.provider_timeout)
         .policy(state.config.retry)
         .observer(state.metrics.provider_observer());
-    if let Some(url) = base_url(state, connection)? {
+    builder = match &connection.credentials {
+        StoredCredentials::Oauth { .. } => {
+            let api = base_url.clone().unwrap_or_else(|| descriptor.base_url.to_owned());
+            let tokens = ConnectionTokens::new(
+                Arc::clone(&state.store),
+                descriptor,
+                connection,
+                &api,
+                state.config.provider_timeout,
+            );
+            builder.token_source(Arc::new(tokens))
+        }
+        StoredCredentials::ApiKey { api_key } => builder.credentials(Credentials::ApiKey(api_key.clone())),
+    };
+    if let Some(url) = base_url {
         builder = builder.base_url(url);
     }
     builder.build()
