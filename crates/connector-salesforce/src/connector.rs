@@ -1,30 +1,253 @@
 //! The create flows: mapping → client → mapping. Field names live in `mapping`, calls in `client`.
+//!
+//! Salesforce's create answers with the id only, so every flow reads the record back (one GET, only the
+//! fields it maps) and resolves its owner; what comes back is what Salesforce stored.
 
-use unified_core::resource::UnifiedInput;
-use unified_core::{Call, Connector, Created, UnifiedError};
+use unified_core::resource::{ContactInput, DealInput, LeadInput, MeetingInput, Text, UnifiedInput, UnifiedRecord};
+use unified_core::transport::RawResponse;
+use unified_core::{Call, Connector, Created, ProviderFailure, UnifiedError, Warning};
 
-/// The Salesforce connector.
+use crate::client;
+use crate::mapping::contact::{self, Account};
+use crate::mapping::owner::{self, OwnerKind};
+use crate::mapping::{deal, lead, meeting, soql};
+use crate::wire::{Fields, SObject};
+
+/// The Salesforce connector (REST API on the connection's instance).
 #[derive(Debug, Clone, Copy)]
 pub struct Salesforce;
 
 #[unified_core::__private::async_trait]
 impl Connector for Salesforce {
-    async fn create(&self, _call: Call<'_>, input: &UnifiedInput) -> Result<Created, UnifiedError> {
-        // The pipeline refuses a resource the descriptor does not list before it gets here. Replace an
-        // arm with its create flow when the resource is declared in `descriptor.rs`.
+    async fn create(&self, call: Call<'_>, input: &UnifiedInput) -> Result<Created, UnifiedError> {
         match input {
-            UnifiedInput::Contact(_) => Err(unsupported(input)),
-            UnifiedInput::Lead(_) => Err(unsupported(input)),
-            UnifiedInput::Deal(_) => Err(unsupported(input)),
-            UnifiedInput::Meeting(_) => Err(unsupported(input)),
+            UnifiedInput::Contact(input) => create_contact(call, input).await,
+            UnifiedInput::Lead(input) => create_lead(call, input).await,
+            UnifiedInput::Deal(input) => create_deal(call, input).await,
+            UnifiedInput::Meeting(input) => create_meeting(call, input).await,
+        }
+    }
+
+    /// Salesforce serves its token endpoint on the org's My Domain, which is the instance the API calls
+    /// go to; the connection setting `tokenUrl` names another login host (`https://login.salesforce.com`,
+    /// `https://test.salesforce.com` for sandboxes). Its grants carry no `expires_in`: a session is
+    /// refreshed when Salesforce answers `INVALID_SESSION_ID`.
+    fn token_url(&self, base_url: &str) -> Option<String> {
+        Some(format!("{}/services/oauth2/token", base_url.trim_end_matches('/')))
+    }
+}
+
+async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Created, UnifiedError> {
+    let mut request = contact::create_request(input, call.settings)?;
+    let mut warnings = Vec::new();
+    let mut created_account = None;
+    let account = match input.company.as_deref() {
+        None => None,
+        Some(company) => {
+            let result = client::query(call.client, &soql::account_by_name(company)).await?;
+            match contact::account_match(&result) {
+                (Some(account), several) => {
+                    if several {
+                        warnings.push(Warning::new(
+                            "company",
+                            format!(
+                                "several Salesforce accounts are named {company}; the oldest ({}) was used",
+                                account.id
+                            ),
+                        ));
+                    }
+                    Some(account)
+                }
+                (None, _) => {
+                    let saved = client::create(call.client, "Account", &contact::account_request(company)).await?;
+                    warnings.push(Warning::new(
+                        "company",
+                        format!("no Salesforce account was named {company}; account {} was created for it", saved.id),
+                    ));
+                    created_account = Some(saved.id.clone());
+                    Some(Account { id: saved.id, name: company.to_owned() })
+                }
+            }
+        }
+    };
+    if let Some(account) = &account {
+        contact::set_account(&mut request, &account.id);
+    }
+    let saved = match client::create(call.client, contact::OBJECT, &request).await {
+        Ok(saved) => saved,
+        Err(error) => return Err(roll_back(call, "Account", created_account.as_deref(), error).await),
+    };
+    let fields = contact::read_request(input, call.settings);
+    let (record, response) = read_back(call, contact::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
+    let mut contact = contact::to_contact(&record, input, call.settings, account.as_ref());
+    (contact.owner_name, contact.owner_email) = resolve_owner(call, contact.owner_id.as_deref(), &mut warnings).await;
+    Ok(Created { record: UnifiedRecord::Contact(contact), warnings, remote_data: remote_data(call, response) })
+}
+
+async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Created, UnifiedError> {
+    let request = lead::create_request(input, call.settings)?;
+    let saved = client::create(call.client, lead::OBJECT, &request).await?;
+    let mut warnings = Vec::new();
+    let fields = lead::read_request(input, call.settings);
+    let (record, response) = read_back(call, lead::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
+    let mut lead = lead::to_lead(&record, input, call.settings);
+    (lead.owner_name, lead.owner_email) = resolve_owner(call, lead.owner_id.as_deref(), &mut warnings).await;
+    Ok(Created { record: UnifiedRecord::Lead(lead), warnings, remote_data: remote_data(call, response) })
+}
+
+async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Created, UnifiedError> {
+    let request = deal::create_request(input, call.settings)?;
+    let saved = client::create(call.client, deal::OBJECT, &request).await?;
+    if let Some(roles) = deal::contact_roles(input, &saved.id) {
+        let refused = match client::create_collection(call.client, &roles).await {
+            Ok(results) if results.iter().all(|r| r.success) => None,
+            Ok(results) => Some(contact_roles_refused(&results)),
+            Err(error) => Some(error),
+        };
+        if let Some(error) = refused {
+            return Err(roll_back(call, deal::OBJECT, Some(&saved.id), error).await);
+        }
+    }
+    let mut warnings = Vec::new();
+    let fields = deal::read_request(input, call.settings);
+    let (record, response) = read_back(call, deal::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
+    let mut deal = deal::to_deal(&record, input, call.settings);
+    (deal.owner_name, deal.owner_email) = resolve_owner(call, deal.owner_id.as_deref(), &mut warnings).await;
+    Ok(Created { record: UnifiedRecord::Deal(deal), warnings, remote_data: remote_data(call, response) })
+}
+
+/// The contact roles are all or none: the refused ones name their `contactIds[i]` (the others only
+/// say that they were rolled back with them).
+fn contact_roles_refused(results: &[crate::wire::CollectionResult]) -> UnifiedError {
+    let mut details = Vec::new();
+    let mut messages = Vec::new();
+    for (i, result) in results.iter().enumerate() {
+        for error in result.errors.iter().filter(|e| e.status_code != "ALL_OR_NONE_OPERATION_ROLLED_BACK") {
+            details.push(unified_core::FieldError::new(format!("contactIds[{i}]"), error.message.clone()));
+            messages.push(format!("{} ({})", error.message, error.status_code));
+        }
+    }
+    let mut failure = ProviderFailure::new(crate::PROVIDER, Some(200), messages.join("; "));
+    failure.body = serde_json::to_value(results).ok();
+    failure.details = details;
+    UnifiedError::ProviderValidation(failure)
+}
+
+async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Created, UnifiedError> {
+    let request = meeting::create_request(input)?;
+    let emails = meeting::attendee_emails(input);
+    let mut found = std::collections::HashMap::new();
+    if !emails.is_empty() {
+        found = meeting::matches(&client::query(call.client, &soql::contacts_by_email(&emails)).await?);
+        let rest: Vec<&str> = emails.into_iter().filter(|e| !found.contains_key(&e.to_ascii_lowercase())).collect();
+        if !rest.is_empty() {
+            for (email, id) in meeting::matches(&client::query(call.client, &soql::leads_by_email(&rest)).await?) {
+                found.entry(email).or_insert(id);
+            }
+        }
+    }
+    let saved = client::create(call.client, meeting::OBJECT, &request).await?;
+    let relations = meeting::relations(input, &saved.id, &found);
+    let mut warnings = relations.unmatched.clone();
+    let related = match &relations.collection {
+        None => meeting::Related::default(),
+        Some(collection) => match client::create_collection(call.client, collection).await {
+            Ok(results) => meeting::related(&relations.links, &results),
+            // The event exists: a refused call makes every relation a warning, not the create an error.
+            Err(error) => meeting::related(&relations.links, &vec![refused(&error); relations.links.len()]),
+        },
+    };
+    warnings.extend(related.warnings.iter().cloned());
+    let fields = meeting::read_request(input);
+    let (record, response) = read_back(call, meeting::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
+    let mut meeting = meeting::to_meeting(&record, input, &related);
+    (meeting.owner_name, meeting.owner_email) = resolve_owner(call, meeting.owner_id.as_deref(), &mut warnings).await;
+    Ok(Created { record: UnifiedRecord::Meeting(meeting), warnings, remote_data: remote_data(call, response) })
+}
+
+/// A whole collection call that failed, as the per-record result it stands for.
+fn refused(error: &UnifiedError) -> crate::wire::CollectionResult {
+    crate::wire::CollectionResult {
+        id: None,
+        success: false,
+        errors: vec![crate::wire::CollectionError {
+            status_code: error.code().to_owned(),
+            message: error.provider().map_or_else(|| error.message(), |f| f.message.clone()),
+            fields: Vec::new(),
+        }],
+    }
+}
+
+/// Reads the created record back. The record exists whatever happens here, so a failed read is a
+/// warning: the record is then built from what was sent (no timestamps).
+async fn read_back(
+    call: Call<'_>,
+    object: &str,
+    id: &str,
+    fields: &[String],
+    sent: &Fields<'_>,
+    warnings: &mut Vec<Warning>,
+) -> (SObject, Option<RawResponse>) {
+    let read = match client::read(call.client, object, id, fields).await {
+        Ok(response) => response.json::<SObject>(crate::PROVIDER).map(|record| (record, response.clone())),
+        Err(error) => Err(error),
+    };
+    match read {
+        Ok((record, response)) => (record, Some(response)),
+        Err(error) => {
+            warnings.push(Warning::new(
+                "id",
+                format!(
+                    "the {object} {id} was created but could not be read back ({}); the fields are those sent",
+                    error.code()
+                ),
+            ));
+            let mut record = SObject::default();
+            record.fields.insert("Id".to_owned(), id.into());
+            for (name, value) in &sent.0 {
+                record.fields.insert(name.to_string(), value.clone());
+            }
+            (record, None)
         }
     }
 }
 
-fn unsupported(input: &UnifiedInput) -> UnifiedError {
-    UnifiedError::UnsupportedResource {
-        provider: crate::PROVIDER.to_owned(),
-        resource: input.resource().as_str().to_owned(),
+fn remote_data(call: Call<'_>, response: Option<RawResponse>) -> Option<serde_json::Value> {
+    call.include_remote_data.then(|| response.map(|r| r.body_value())).flatten()
+}
+
+/// A later step failed: delete the record this create made before it, when the failure is a definite
+/// refusal (after a timeout the later write may have happened). Returns the original error.
+async fn roll_back(call: Call<'_>, object: &str, id: Option<&str>, error: UnifiedError) -> UnifiedError {
+    let refused = matches!(
+        error,
+        UnifiedError::ProviderValidation(_) | UnifiedError::ProviderAuth(_) | UnifiedError::RateLimited { .. }
+    );
+    if let Some(id) = id.filter(|_| refused)
+        && let Err(e) = client::delete(call.client, object, id).await
+    {
+        tracing::warn!(object, id, code = e.code(), "could not roll back a Salesforce record");
+    }
+    error
+}
+
+/// The owner's name and e-mail. The record already exists, so a failed lookup is a warning, not an error.
+async fn resolve_owner(
+    call: Call<'_>,
+    owner_id: Option<&str>,
+    warnings: &mut Vec<Warning>,
+) -> (Option<Text>, Option<Text>) {
+    let Some(owner_id) = owner_id else { return (None, None) };
+    let kind = OwnerKind::of(owner_id);
+    match client::owner(call.client, kind, owner_id).await {
+        Ok(record) => owner::owner(kind, &record),
+        Err(error) => {
+            warnings.push(Warning::new(
+                "ownerId",
+                format!("the owner {owner_id} could not be resolved to a name ({})", error.code()),
+            ));
+            (None, None)
+        }
     }
 }
 
@@ -33,28 +256,35 @@ mod tests {
     use std::sync::Arc;
 
     use unified_core::connector::Settings;
-    use unified_core::resource::{ContactInput, DealInput, LeadInput, MeetingInput};
     use unified_core::testkit::ReplayBackend;
     use unified_core::transport::ProviderClient;
 
     use super::*;
 
+    #[test]
+    fn the_token_endpoint_is_on_the_instance() {
+        assert_eq!(
+            Salesforce.token_url("https://acme.my.salesforce.com/").as_deref(),
+            Some("https://acme.my.salesforce.com/services/oauth2/token")
+        );
+    }
+
     #[tokio::test]
-    async fn every_resource_is_unsupported_without_a_call() {
+    async fn a_mapping_problem_fails_before_any_call() {
         let backend = Arc::new(ReplayBackend::default());
         let client = ProviderClient::builder(&crate::DESCRIPTOR).backend(backend.clone()).build().unwrap();
         let settings = Settings::new();
         let call = Call { client: &client, settings: &settings, include_remote_data: false, connection_id: "test" };
-        let inputs: [UnifiedInput; 4] = [
-            ContactInput::default().into(),
-            LeadInput::default().into(),
-            DealInput::default().into(),
-            MeetingInput::default().into(),
-        ];
-        for input in inputs {
-            let error = Salesforce.create(call, &input).await.unwrap_err();
-            assert_eq!(error.code(), "unsupported_resource", "{}", input.resource());
+        let input: UnifiedInput = DealInput {
+            name: Some("D".into()),
+            stage: Some("Prospecting".into()),
+            close_date: Some("2026-07-31".into()),
+            contact_ids: Some(vec!["not-an-id".into()]),
+            ..Default::default()
         }
+        .into();
+        let error = Salesforce.create(call, &input).await.unwrap_err();
+        assert_eq!((error.code(), error.details()[0].field.as_str()), ("validation_error", "contactIds[0]"));
         assert!(backend.sent().is_empty());
     }
 }

@@ -1,27 +1,106 @@
-//! What Salesforce stores of each unified resource (the capability table of the README is this data).
-//!
-//! Nothing yet: with `resources: &[]` the pipeline answers `unsupported_resource` for every resource,
-//! before any call. For each resource the connector implements, add a `ResourceSupport` that lists every
-//! unified field of the resource once (`FieldSupport::native`, `::setting` or `::unsupported` with the
-//! reason) and the fields Salesforce requires beyond the unified rules, as connector-hubspot does.
+//! What Salesforce stores of each unified resource (the capability table of the README is this data),
+//! and the fields Salesforce requires beyond the unified rules (checked before any call).
 
-use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor};
+use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
+use unified_core::resource::ResourceKind;
 
 use crate::connector::Salesforce;
+use crate::mapping::{LIFECYCLE_SETTING, MULTI_CURRENCY_SETTING};
+
+const TAGS: F = F::unsupported(
+    "tags",
+    "Salesforce records have no native tags (Topics are a Chatter feature; a custom field set through customFields can hold them)",
+);
+const LIFECYCLE: F = F::setting("lifecycleStage", LIFECYCLE_SETTING);
+
+const CONTACT: [F; 12] = [
+    F::native("firstName"),
+    F::native("lastName"),
+    F::native("email"),
+    F::native("phone"),
+    F::native("company"),
+    F::native("jobTitle"),
+    F::native("address"),
+    LIFECYCLE,
+    F::native("ownerId"),
+    TAGS,
+    F::native("source"),
+    F::native("customFields"),
+];
+
+const LEAD: [F; 13] = [
+    F::native("firstName"),
+    F::native("lastName"),
+    F::native("email"),
+    F::native("phone"),
+    F::native("company"),
+    F::native("jobTitle"),
+    F::native("address"),
+    LIFECYCLE,
+    F::native("status"),
+    F::native("ownerId"),
+    TAGS,
+    F::native("source"),
+    F::native("customFields"),
+];
+
+const DEAL: [F; 13] = [
+    F::native("name"),
+    F::native("amount"),
+    F::setting("currency", MULTI_CURRENCY_SETTING),
+    F::native("stage"),
+    F::unsupported(
+        "pipeline",
+        "Salesforce has no pipelines: an opportunity's record type (RecordTypeId, through customFields) picks its sales process",
+    ),
+    F::native("closeDate"),
+    F::native("probability"),
+    F::native("contactIds"),
+    F::native("companyId"),
+    F::native("ownerId"),
+    TAGS,
+    F::native("source"),
+    F::native("customFields"),
+];
+
+const MEETING: [F; 12] = [
+    F::native("title"),
+    F::native("description"),
+    F::native("startTime"),
+    F::native("endTime"),
+    F::native("location"),
+    F::native("attendees"),
+    F::native("contactIds"),
+    F::native("dealId"),
+    F::native("ownerId"),
+    TAGS,
+    F::unsupported("source", "Salesforce events have no source field"),
+    F::native("customFields"),
+];
 
 pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     id: crate::PROVIDER,
     name: "Salesforce",
     auth: AuthKind::Oauth2,
     auth_scheme: AuthScheme::Bearer,
-    // A placeholder: the live API base URL goes here.
-    base_url: "https://api.salesforce.example",
-    resources: &[],
+    // The production login host. The REST API lives on each org's own instance (`instance_url` of its
+    // token response, e.g. `https://acme.my.salesforce.com`): a live connection sets it as its base URL.
+    base_url: "https://login.salesforce.com",
+    resources: &[
+        ResourceSupport { resource: ResourceKind::Contact, fields: &CONTACT, required: &["lastName"] },
+        ResourceSupport { resource: ResourceKind::Lead, fields: &LEAD, required: &["lastName", "company"] },
+        ResourceSupport { resource: ResourceKind::Deal, fields: &DEAL, required: &["stage", "closeDate"] },
+        ResourceSupport { resource: ResourceKind::Meeting, fields: &MEETING, required: &[] },
+    ],
     parse_error: crate::client::parse_error,
     connector: &Salesforce,
-    // The provider emulator (feature `emulator`) goes here once written: `Some(crate::emulator::serve)`.
-    emulator: None,
+    emulator: EMULATOR,
 };
+
+#[cfg(feature = "emulator")]
+const EMULATOR: Option<unified_core::descriptor::EmulatorFn> = Some(crate::emulator::serve);
+#[cfg(not(feature = "emulator"))]
+const EMULATOR: Option<unified_core::descriptor::EmulatorFn> = None;
 
 #[cfg(test)]
 mod tests {

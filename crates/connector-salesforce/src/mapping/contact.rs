@@ -1,0 +1,299 @@
+//! contact ⇄ Salesforce `Contact`.
+//!
+//! A Contact has no text company: `company` is the `Account` of that name (found by the connector, or
+//! created when there is none) and `AccountId` points at it. `source` is the `LeadSource` picklist;
+//! `lifecycleStage` goes to the custom field the connection's `lifecycleField` names.
+
+use unified_core::FieldError;
+use unified_core::connector::Settings;
+use unified_core::resource::{Address, Contact, ContactInput, CustomFields, LeadInput, LifecycleStage, Text};
+
+use super::{
+    AddressFields, address_picklists, custom_fields, custom_record, lifecycle_field, lifecycle_from_salesforce,
+    read_fields, text, timestamp,
+};
+use crate::wire::{Fields, QueryResult, SObject};
+
+pub const OBJECT: &str = "Contact";
+
+/// The mailing address of a Contact.
+pub const ADDRESS: AddressFields = AddressFields {
+    street: "MailingStreet",
+    city: "MailingCity",
+    state: "MailingState",
+    state_code: "MailingStateCode",
+    postal_code: "MailingPostalCode",
+    country: "MailingCountry",
+    country_code: "MailingCountryCode",
+};
+
+/// What the read-back asks for besides the address, the lifecycle field and the custom fields.
+const MAPPED: &[&str] = &[
+    "Id",
+    "FirstName",
+    "LastName",
+    "Email",
+    "Phone",
+    "Title",
+    "AccountId",
+    "OwnerId",
+    "LeadSource",
+    "CreatedDate",
+    "LastModifiedDate",
+];
+
+/// The person fields shared by a unified contact and a unified lead.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Person<'a> {
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub job_title: Option<&'a str>,
+    pub address: Option<&'a Address>,
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub owner_id: Option<&'a str>,
+    pub source: Option<&'a str>,
+    pub custom_fields: Option<&'a CustomFields>,
+}
+
+impl<'a> From<&'a ContactInput> for Person<'a> {
+    fn from(i: &'a ContactInput) -> Self {
+        Self {
+            first_name: i.first_name.as_deref(),
+            last_name: i.last_name.as_deref(),
+            email: i.email.as_deref(),
+            phone: i.phone.as_deref(),
+            job_title: i.job_title.as_deref(),
+            address: i.address.as_ref(),
+            lifecycle_stage: i.lifecycle_stage,
+            owner_id: i.owner_id.as_deref(),
+            source: i.source.as_deref(),
+            custom_fields: i.custom_fields.as_ref(),
+        }
+    }
+}
+
+impl<'a> From<&'a LeadInput> for Person<'a> {
+    fn from(i: &'a LeadInput) -> Self {
+        Self {
+            first_name: i.first_name.as_deref(),
+            last_name: i.last_name.as_deref(),
+            email: i.email.as_deref(),
+            phone: i.phone.as_deref(),
+            job_title: i.job_title.as_deref(),
+            address: i.address.as_ref(),
+            lifecycle_stage: i.lifecycle_stage,
+            owner_id: i.owner_id.as_deref(),
+            source: i.source.as_deref(),
+            custom_fields: i.custom_fields.as_ref(),
+        }
+    }
+}
+
+impl<'a> Person<'a> {
+    /// The person's fields on a Contact or a Lead (their address fields differ); `extra` runs before the
+    /// custom fields, so that a custom field cannot overwrite what it sets.
+    pub fn fields(
+        &self,
+        address: &AddressFields,
+        settings: &'a Settings,
+        extra: impl FnOnce(&mut Fields<'a>),
+    ) -> Result<Fields<'a>, Vec<FieldError>> {
+        let mut fields = Fields::with_capacity(20);
+        fields.set_text("FirstName", self.first_name);
+        fields.set_text("LastName", self.last_name);
+        fields.set_text("Email", self.email);
+        fields.set_text("Phone", self.phone);
+        fields.set_text("Title", self.job_title);
+        address.write(&mut fields, self.address, address_picklists(settings));
+        fields.set_text("OwnerId", self.owner_id);
+        fields.set_text("LeadSource", self.source);
+        if let (Some(field), Some(stage)) = (lifecycle_field(settings), self.lifecycle_stage) {
+            fields.set(field, stage.as_str());
+        }
+        extra(&mut fields);
+        let mut problems = Vec::new();
+        custom_fields(&mut fields, self.custom_fields, &mut problems);
+        if problems.is_empty() { Ok(fields) } else { Err(problems) }
+    }
+
+    /// The read-back's field names.
+    pub fn read_fields(&self, mapped: &[&str], address: &AddressFields, settings: &Settings) -> Vec<String> {
+        let mut names: Vec<&str> = mapped.to_vec();
+        names.extend(address.read(address_picklists(settings)));
+        read_fields(&names, lifecycle_field(settings), self.custom_fields)
+    }
+
+    /// The person fields of a returned Contact or Lead.
+    pub fn record(&self, record: &SObject, address: &AddressFields, settings: &Settings) -> PersonRecord {
+        PersonRecord {
+            first_name: text(record, "FirstName"),
+            last_name: text(record, "LastName"),
+            email: text(record, "Email"),
+            phone: text(record, "Phone"),
+            job_title: text(record, "Title"),
+            address: address.record(record, self.address, address_picklists(settings)),
+            lifecycle_stage: lifecycle_field(settings)
+                .and_then(|field| record.text(field))
+                .map(lifecycle_from_salesforce),
+            owner_id: text(record, "OwnerId"),
+            source: text(record, "LeadSource"),
+            custom_fields: custom_record(record, self.custom_fields),
+        }
+    }
+}
+
+/// The person fields of a returned record.
+#[derive(Debug, Default)]
+pub struct PersonRecord {
+    pub first_name: Option<Text>,
+    pub last_name: Option<Text>,
+    pub email: Option<Text>,
+    pub phone: Option<Text>,
+    pub job_title: Option<Text>,
+    pub address: Option<Address>,
+    pub lifecycle_stage: Option<LifecycleStage>,
+    pub owner_id: Option<Text>,
+    pub source: Option<Text>,
+    pub custom_fields: Option<CustomFields>,
+}
+
+/// `POST /sobjects/Contact/` for a unified contact; the connector adds the account with [`set_account`].
+pub fn create_request<'a>(input: &'a ContactInput, settings: &'a Settings) -> Result<Fields<'a>, Vec<FieldError>> {
+    Person::from(input).fields(&ADDRESS, settings, |_| {})
+}
+
+/// Points the contact at its account.
+pub fn set_account(fields: &mut Fields<'_>, account_id: &str) {
+    fields.set("AccountId", account_id.to_owned());
+}
+
+/// `POST /sobjects/Account/` for a `company` no account has: the name only.
+pub fn account_request(company: &str) -> Fields<'_> {
+    let mut fields = Fields::with_capacity(1);
+    fields.set("Name", company);
+    fields
+}
+
+/// The account a contact belongs to: its id and its name as Salesforce stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+}
+
+/// What the account query found: the oldest account of that name, and whether there were several.
+pub fn account_match(result: &QueryResult) -> (Option<Account>, bool) {
+    let found = result.records.first().and_then(|record| {
+        Some(Account { id: record.id()?.to_owned(), name: record.text("Name").unwrap_or_default().to_owned() })
+    });
+    (found, result.records.len() > 1)
+}
+
+/// `GET /sobjects/Contact/{id}?fields=…`.
+pub fn read_request(input: &ContactInput, settings: &Settings) -> Vec<String> {
+    Person::from(input).read_fields(MAPPED, &ADDRESS, settings)
+}
+
+/// The unified contact from the read-back (owner name and e-mail are resolved by the connector). The
+/// company is the name of the account the contact points at.
+pub fn to_contact(record: &SObject, input: &ContactInput, settings: &Settings, account: Option<&Account>) -> Contact {
+    let p = Person::from(input).record(record, &ADDRESS, settings);
+    let account_id = record.text("AccountId");
+    let company = account.filter(|a| Some(a.id.as_str()) == account_id).map(|a| Text::from(a.name.as_str()));
+    let id = Text::from(record.id().unwrap_or_default());
+    Contact {
+        remote_id: id.clone(),
+        id,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        email: p.email,
+        phone: p.phone,
+        company,
+        job_title: p.job_title,
+        address: p.address,
+        lifecycle_stage: p.lifecycle_stage,
+        owner_id: p.owner_id,
+        owner_name: None,
+        owner_email: None,
+        tags: None,
+        source: p.source,
+        custom_fields: p.custom_fields,
+        created_at: timestamp(record, "CreatedDate"),
+        updated_at: timestamp(record, "LastModifiedDate"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(json: &str) -> ContactInput {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn every_field_goes_to_its_field() {
+        let input = input(
+            r#"{"firstName":"Jane","lastName":"Doe","email":"jane@example.com","phone":"+1","company":"Acme",
+                "jobTitle":"VP","address":{"street":"1 Main","city":"SF","state":"CA","postalCode":"94105","country":"US"},
+                "lifecycleStage":"customer","ownerId":"0058c00000AsDfGAAR","source":"Web","customFields":{"Loyalty_Score__c":3}}"#,
+        );
+        let mut settings = Settings::new();
+        settings.insert("lifecycleField".into(), "Lifecycle_Stage__c".into());
+        let mut fields = create_request(&input, &settings).unwrap();
+        set_account(&mut fields, "0018c00003QwErTAAR");
+        assert_eq!(
+            serde_json::to_value(&fields).unwrap(),
+            serde_json::json!({
+                "FirstName": "Jane", "LastName": "Doe", "Email": "jane@example.com", "Phone": "+1", "Title": "VP",
+                "MailingStreet": "1 Main", "MailingCity": "SF", "MailingState": "CA", "MailingPostalCode": "94105",
+                "MailingCountry": "US", "OwnerId": "0058c00000AsDfGAAR", "LeadSource": "Web",
+                "Lifecycle_Stage__c": "customer", "Loyalty_Score__c": 3, "AccountId": "0018c00003QwErTAAR"
+            })
+        );
+        let names = read_request(&input, &settings);
+        assert!(names.iter().any(|n| n == "Lifecycle_Stage__c") && names.iter().any(|n| n == "Loyalty_Score__c"));
+    }
+
+    #[test]
+    fn lifecycle_without_a_setting_is_not_written() {
+        let input = input(r#"{"lastName":"Doe","lifecycleStage":"lead"}"#);
+        let settings = Settings::new();
+        let fields = create_request(&input, &settings).unwrap();
+        assert_eq!(fields.0.len(), 1);
+    }
+
+    #[test]
+    fn reads_the_record_back() {
+        let input = input(r#"{"lastName":"Doe","company":"Acme","customFields":{"Loyalty_Score__c":85}}"#);
+        let record: SObject = serde_json::from_str(
+            r#"{"attributes":{"type":"Contact"},"Id":"0038c00002XyZ12AAF","FirstName":null,"LastName":"Doe",
+                "AccountId":"0018c00003QwErTAAR","MailingCity":"Leeds","Loyalty_Score__c":85.0,
+                "CreatedDate":"2026-05-14T09:31:02.000+0000","LastModifiedDate":"2026-05-14T09:31:03.000+0000"}"#,
+        )
+        .unwrap();
+        let account = Account { id: "0018c00003QwErTAAR".into(), name: "Acme Corp".into() };
+        let contact = to_contact(&record, &input, &Settings::new(), Some(&account));
+        assert_eq!((contact.id.as_str(), contact.remote_id.as_str()), ("0038c00002XyZ12AAF", "0038c00002XyZ12AAF"));
+        assert_eq!(contact.company.as_deref(), Some("Acme Corp"));
+        assert_eq!(contact.first_name, None);
+        assert_eq!(contact.address.unwrap().city.as_deref(), Some("Leeds"));
+        assert_eq!(contact.custom_fields.unwrap()["Loyalty_Score__c"], 85.0);
+        assert_eq!(contact.created_at.unwrap().to_string(), "2026-05-14T09:31:02.000Z");
+        assert_eq!(contact.updated_at.unwrap().to_string(), "2026-05-14T09:31:03.000Z");
+    }
+
+    #[test]
+    fn account_matches() {
+        let result: QueryResult = serde_json::from_str(
+            r#"{"totalSize":2,"done":true,"records":[{"attributes":{"type":"Account"},"Id":"001A","Name":"Acme"},
+                {"attributes":{"type":"Account"},"Id":"001B","Name":"ACME"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(account_match(&result), (Some(Account { id: "001A".into(), name: "Acme".into() }), true));
+        let none: QueryResult = serde_json::from_str(r#"{"totalSize":0,"done":true,"records":[]}"#).unwrap();
+        assert_eq!(account_match(&none), (None, false));
+    }
+}
