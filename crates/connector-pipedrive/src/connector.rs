@@ -1,60 +1,289 @@
 //! The create flows: mapping → client → mapping. Field names live in `mapping`, calls in `client`.
+//!
+//! Every body is mapped once before the first write, so that a bad id, an unknown custom-field name or
+//! a value of the wrong type fails (400) before anything exists in Pipedrive; reading the company's
+//! field schema (cached per connection) may come first.
 
-use unified_core::resource::UnifiedInput;
-use unified_core::{Call, Connector, Created, UnifiedError};
+use std::sync::Arc;
 
-/// The Pipedrive connector.
+use unified_core::resource::{ContactInput, DealInput, LeadInput, MeetingInput, Text, UnifiedInput, UnifiedRecord};
+use unified_core::transport::RawResponse;
+use unified_core::{Call, Connector, Created, UnifiedError, Warning};
+
+use crate::client;
+use crate::mapping::contact::{self, PersonInput};
+use crate::mapping::custom::{self, Entity, Schema};
+use crate::mapping::{deal, lead, meeting, owner};
+use crate::wire::{self, Envelope, LeadLabel, Organization, OrganizationCreate, Person};
+use crate::{PROVIDER, cache};
+
+/// The Pipedrive connector (API v2, and v1 where Pipedrive has no v2: leads, lead labels, users).
 #[derive(Debug, Clone, Copy)]
 pub struct Pipedrive;
 
 #[unified_core::__private::async_trait]
 impl Connector for Pipedrive {
-    async fn create(&self, _call: Call<'_>, input: &UnifiedInput) -> Result<Created, UnifiedError> {
-        // The pipeline refuses a resource the descriptor does not list before it gets here. Replace an
-        // arm with its create flow when the resource is declared in `descriptor.rs`.
+    async fn create(&self, call: Call<'_>, input: &UnifiedInput) -> Result<Created, UnifiedError> {
         match input {
-            UnifiedInput::Contact(_) => Err(unsupported(input)),
-            UnifiedInput::Lead(_) => Err(unsupported(input)),
-            UnifiedInput::Deal(_) => Err(unsupported(input)),
-            UnifiedInput::Meeting(_) => Err(unsupported(input)),
+            UnifiedInput::Contact(input) => create_contact(call, input).await,
+            UnifiedInput::Lead(input) => create_lead(call, input).await,
+            UnifiedInput::Deal(input) => create_deal(call, input).await,
+            UnifiedInput::Meeting(input) => create_meeting(call, input).await,
         }
     }
 }
 
-fn unsupported(input: &UnifiedInput) -> UnifiedError {
-    UnifiedError::UnsupportedResource {
-        provider: crate::PROVIDER.to_owned(),
-        resource: input.resource().as_str().to_owned(),
-    }
+/// What a create made so far, for a roll-back.
+#[derive(Debug, Clone, Copy)]
+enum Made {
+    Organization(u64),
+    Person(u64),
 }
 
-#[cfg(test)]
-mod tests {
-    use std::sync::Arc;
+async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Created, UnifiedError> {
+    let person = PersonInput::from(input);
+    let schema = match person.needs_schema(call.settings) {
+        true => Some(schema(call, Entity::Person, &person.field_names(call.settings)).await?),
+        false => None,
+    };
+    contact::create_request(&person, call.settings, schema.as_deref(), None)?;
 
-    use unified_core::connector::Settings;
-    use unified_core::resource::{ContactInput, DealInput, LeadInput, MeetingInput};
-    use unified_core::testkit::ReplayBackend;
-    use unified_core::transport::ProviderClient;
+    let mut warnings = Vec::new();
+    let mut made = Vec::new();
+    let organization = match input.company.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(name) => Some(organization(call, name, person.owner_id, &mut made, &mut warnings).await?),
+        None => None,
+    };
+    let (body, mut more) =
+        contact::create_request(&person, call.settings, schema.as_deref(), organization.as_ref().map(|o| o.id))?;
+    warnings.append(&mut more);
+    let response = match client::create_person(call.client, &body).await {
+        Ok(response) => response,
+        Err(error) => return Err(roll_back(call, &made, error).await),
+    };
+    let stored: Envelope<Person> = response.json(PROVIDER)?;
+    let company = organization.as_ref().and_then(|o| o.name.as_deref());
+    let mut record = contact::to_contact(&stored.data, input, company, call.settings, schema.as_deref());
+    (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
+    Ok(Created {
+        record: UnifiedRecord::Contact(record),
+        warnings,
+        remote_data: call.include_remote_data.then(|| response.body_value()),
+    })
+}
 
-    use super::*;
+async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Created, UnifiedError> {
+    let person = lead::person_input(input);
+    let person_schema = match person.needs_schema(call.settings) {
+        true => Some(schema(call, Entity::Person, &person.field_names(call.settings)).await?),
+        false => None,
+    };
+    let deal_schema = match lead::needs_deal_schema(input, call.settings) {
+        true => Some(schema(call, Entity::Deal, &lead::deal_field_names(input, call.settings)).await?),
+        false => None,
+    };
+    let lead_labels = match lead::needs_labels(input, call.settings) {
+        true => Some(lead_labels(call).await?),
+        false => None,
+    };
+    // Everything mapped once before the first write.
+    let title = lead::title(input).map_err(|p| UnifiedError::from(vec![p]))?;
+    let identifies = person.identifies_someone();
+    if identifies {
+        contact::create_request(&person, call.settings, person_schema.as_deref(), None)?;
+    }
+    let (label_ids, mut warnings) = match lead_labels.as_deref() {
+        Some(labels) => lead::label_ids(input, call.settings, labels)?,
+        None => (Vec::new(), Vec::new()),
+    };
+    lead::create_request(
+        input,
+        call.settings,
+        deal_schema.as_deref(),
+        title.clone(),
+        Some(1),
+        None,
+        label_ids.clone(),
+    )?;
 
-    #[tokio::test]
-    async fn every_resource_is_unsupported_without_a_call() {
-        let backend = Arc::new(ReplayBackend::default());
-        let client = ProviderClient::builder(&crate::DESCRIPTOR).backend(backend.clone()).build().unwrap();
-        let settings = Settings::new();
-        let call = Call { client: &client, settings: &settings, include_remote_data: false, connection_id: "test" };
-        let inputs: [UnifiedInput; 4] = [
-            ContactInput::default().into(),
-            LeadInput::default().into(),
-            DealInput::default().into(),
-            MeetingInput::default().into(),
-        ];
-        for input in inputs {
-            let error = Pipedrive.create(call, &input).await.unwrap_err();
-            assert_eq!(error.code(), "unsupported_resource", "{}", input.resource());
+    let mut made = Vec::new();
+    let organization = match input.company.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(name) => Some(organization(call, name, person.owner_id, &mut made, &mut warnings).await?),
+        None => None,
+    };
+    let org_id = organization.as_ref().map(|o| o.id);
+    let stored_person = match identifies {
+        true => match lead_person(call, &person, person_schema.as_deref(), org_id, &mut made, &mut warnings).await {
+            Ok(person) => Some(person),
+            Err(error) => return Err(roll_back(call, &made, error).await),
+        },
+        false => None,
+    };
+    let person_id = stored_person.as_ref().map(|(p, _)| p.id);
+    let request =
+        lead::create_request(input, call.settings, deal_schema.as_deref(), title, person_id, org_id, label_ids)?;
+    let response = match client::create_lead(call.client, &request).await {
+        Ok(response) => response,
+        Err(error) => return Err(roll_back(call, &made, error).await),
+    };
+    let stored: Envelope<wire::Lead> = response.json(PROVIDER)?;
+    let linked = lead::Linked {
+        person: stored_person.as_ref().map(|(p, _)| p),
+        company: organization.as_ref().and_then(|o| o.name.as_deref()),
+        person_schema: person_schema.as_deref(),
+        deal_schema: deal_schema.as_deref(),
+        lead_labels: lead_labels.as_deref().map(Vec::as_slice),
+    };
+    let mut record = lead::to_lead(&stored.data, linked, input, call.settings);
+    (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
+    let remote_data = call.include_remote_data.then(|| {
+        let person = stored_person.as_ref().map_or(serde_json::Value::Null, |(_, raw)| raw.body_value());
+        serde_json::json!({ "person": person, "lead": response.body_value() })
+    });
+    Ok(Created { record: UnifiedRecord::Lead(record), warnings, remote_data })
+}
+
+/// The lead's person: the one that has the e-mail (left as it is, with a warning), else a new one.
+async fn lead_person(
+    call: Call<'_>,
+    person: &PersonInput<'_>,
+    schema: Option<&Schema>,
+    org_id: Option<u64>,
+    made: &mut Vec<Made>,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Person, RawResponse), UnifiedError> {
+    if let Some(email) = person.email.map(str::trim).filter(|e| !e.is_empty())
+        && let Some(id) = client::find_person_by_email(call.client, email).await?
+    {
+        warnings.push(Warning::new(
+            "email",
+            format!("a Pipedrive person with {email} already existed (id {id}); the lead links it, unchanged"),
+        ));
+        let response = client::person(call.client, id).await?;
+        let stored: Envelope<Person> = response.json(PROVIDER)?;
+        return Ok((stored.data, response));
+    }
+    let (body, mut more) = contact::create_request(person, call.settings, schema, org_id)?;
+    warnings.append(&mut more);
+    let response = client::create_person(call.client, &body).await?;
+    let stored: Envelope<Person> = response.json(PROVIDER)?;
+    made.push(Made::Person(stored.data.id));
+    Ok((stored.data, response))
+}
+
+async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Created, UnifiedError> {
+    let schema = match deal::needs_schema(input, call.settings) {
+        true => Some(schema(call, Entity::Deal, &deal::field_names(input, call.settings)).await?),
+        false => None,
+    };
+    let (body, mut warnings) = deal::create_request(input, call.settings, schema.as_deref())?;
+    let response = client::create_deal(call.client, &body).await?;
+    let stored: Envelope<wire::Deal> = response.json(PROVIDER)?;
+    let mut record = deal::to_deal(&stored.data, input, call.settings, schema.as_deref());
+    (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
+    Ok(Created {
+        record: UnifiedRecord::Deal(record),
+        warnings,
+        remote_data: call.include_remote_data.then(|| response.body_value()),
+    })
+}
+
+async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Created, UnifiedError> {
+    let body = meeting::create_request(input, call.settings)?;
+    let response = client::create_activity(call.client, &body).await?;
+    let stored: Envelope<wire::Activity> = response.json(PROVIDER)?;
+    let mut record = meeting::to_meeting(&stored.data, input);
+    let mut warnings = Vec::new();
+    (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
+    Ok(Created {
+        record: UnifiedRecord::Meeting(record),
+        warnings,
+        remote_data: call.include_remote_data.then(|| response.body_value()),
+    })
+}
+
+/// The organization named `name`: found by exact name, or created (with a warning saying so).
+async fn organization(
+    call: Call<'_>,
+    name: &str,
+    owner_id: Option<&str>,
+    made: &mut Vec<Made>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Organization, UnifiedError> {
+    if let Some(found) = client::find_organization(call.client, name).await? {
+        return Ok(found);
+    }
+    let owner_id = owner_id.and_then(|id| id.trim().parse().ok());
+    let created = client::create_organization(call.client, &OrganizationCreate { name, owner_id }).await?;
+    made.push(Made::Organization(created.id));
+    warnings.push(Warning::new(
+        "company",
+        format!("no Pipedrive organization was named `{name}`; one was created (id {}) and linked", created.id),
+    ));
+    Ok(created)
+}
+
+/// The company's fields of one entity: from the cache, unless it lacks one of `names` (a field added
+/// since it was read) or has none yet.
+async fn schema(call: Call<'_>, entity: Entity, names: &[&str]) -> Result<Arc<Schema>, UnifiedError> {
+    let key = cache::key(call.connection_id, call.client.base_url());
+    if let Some((age, cached)) = cache::schema(&key, entity)
+        && (custom::unknown_names(&cached, names.iter().copied()).is_empty() || age < cache::MIN_REFRESH)
+    {
+        return Ok(cached);
+    }
+    let schema = Arc::new(Schema::new(client::fields(call.client, entity).await?));
+    cache::put_schema(&key, entity, Arc::clone(&schema));
+    Ok(schema)
+}
+
+/// The company's lead labels, cached like the fields.
+async fn lead_labels(call: Call<'_>) -> Result<Arc<Vec<LeadLabel>>, UnifiedError> {
+    let key = cache::key(call.connection_id, call.client.base_url());
+    if let Some(cached) = cache::lead_labels(&key) {
+        return Ok(cached);
+    }
+    let labels = Arc::new(client::lead_labels(call.client).await?);
+    cache::put_lead_labels(&key, Arc::clone(&labels));
+    Ok(labels)
+}
+
+/// A later step failed: delete what this create made, newest first, when the failure is a definite
+/// refusal (after a timeout the later record may exist, and what it links must stay). Returns the error.
+async fn roll_back(call: Call<'_>, made: &[Made], error: UnifiedError) -> UnifiedError {
+    let refused = matches!(
+        error,
+        UnifiedError::ProviderValidation(_) | UnifiedError::ProviderAuth(_) | UnifiedError::RateLimited { .. }
+    );
+    if refused {
+        for made in made.iter().rev() {
+            let (what, id, result) = match *made {
+                Made::Person(id) => ("person", id, client::delete_person(call.client, id).await),
+                Made::Organization(id) => ("organization", id, client::delete_organization(call.client, id).await),
+            };
+            if let Err(e) = result {
+                tracing::warn!(what, id, code = e.code(), "could not roll back a Pipedrive record");
+            }
         }
-        assert!(backend.sent().is_empty());
+    }
+    error
+}
+
+/// The owner's name and e-mail. The record already exists, so a failed lookup is a warning, not an error.
+async fn resolve_owner(
+    call: Call<'_>,
+    owner_id: Option<&str>,
+    warnings: &mut Vec<Warning>,
+) -> (Option<Text>, Option<Text>) {
+    let Some(owner_id) = owner_id else { return (None, None) };
+    match client::user(call.client, owner_id).await {
+        Ok(user) => owner::owner(&user),
+        Err(error) => {
+            warnings.push(Warning::new(
+                "ownerId",
+                format!("the owner {owner_id} could not be resolved to a name ({})", error.code()),
+            ));
+            (None, None)
+        }
     }
 }

@@ -1,27 +1,99 @@
 //! What Pipedrive stores of each unified resource (the capability table of the README is this data).
-//!
-//! Nothing yet: with `resources: &[]` the pipeline answers `unsupported_resource` for every resource,
-//! before any call. For each resource the connector implements, add a `ResourceSupport` that lists every
-//! unified field of the resource once (`FieldSupport::native`, `::setting` or `::unsupported` with the
-//! reason) and the fields Pipedrive requires beyond the unified rules, as connector-hubspot does.
 
-use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor};
+use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
+use unified_core::resource::ResourceKind;
 
 use crate::connector::Pipedrive;
+use crate::mapping::{LIFECYCLE_SETTING, SOURCE_SETTING, STATUS_SETTING};
+
+const LIFECYCLE: F = F::setting("lifecycleStage", LIFECYCLE_SETTING);
+const SOURCE: F = F::setting("source", SOURCE_SETTING);
+
+const CONTACT: [F; 12] = [
+    F::native("firstName"),
+    F::native("lastName"),
+    F::native("email"),
+    F::native("phone"),
+    F::native("company"),
+    F::native("jobTitle"),
+    F::native("address"),
+    LIFECYCLE,
+    F::native("ownerId"),
+    F::native("tags"),
+    SOURCE,
+    F::native("customFields"),
+];
+
+const LEAD: [F; 13] = [
+    F::native("firstName"),
+    F::native("lastName"),
+    F::native("email"),
+    F::native("phone"),
+    F::native("company"),
+    F::native("jobTitle"),
+    F::native("address"),
+    LIFECYCLE,
+    F::setting("status", STATUS_SETTING),
+    F::native("ownerId"),
+    F::native("tags"),
+    SOURCE,
+    F::native("customFields"),
+];
+
+const DEAL: [F; 13] = [
+    F::native("name"),
+    F::native("amount"),
+    F::native("currency"),
+    F::native("stage"),
+    F::native("pipeline"),
+    F::native("closeDate"),
+    F::native("probability"),
+    F::native("contactIds"),
+    F::native("companyId"),
+    F::native("ownerId"),
+    F::native("tags"),
+    SOURCE,
+    F::native("customFields"),
+];
+
+const MEETING: [F; 12] = [
+    F::native("title"),
+    F::native("description"),
+    F::native("startTime"),
+    F::native("endTime"),
+    F::native("location"),
+    F::native("attendees"),
+    F::native("contactIds"),
+    F::native("dealId"),
+    F::native("ownerId"),
+    F::unsupported("tags", "Pipedrive activities have no labels"),
+    F::unsupported("source", "Pipedrive activities have no source and no custom fields to hold one"),
+    F::native("customFields"),
+];
 
 pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     id: crate::PROVIDER,
     name: "Pipedrive",
+    // OAuth (a marketplace app): `Authorization: Bearer <access token>`, sent to the company domain the
+    // token answer names (`api_domain`, the connection's base URL). See the README for API tokens.
     auth: AuthKind::Oauth2,
     auth_scheme: AuthScheme::Bearer,
-    // A placeholder: the live API base URL goes here.
-    base_url: "https://api.pipedrive.example",
-    resources: &[],
+    base_url: "https://api.pipedrive.com",
+    resources: &[
+        ResourceSupport { resource: ResourceKind::Contact, fields: &CONTACT, required: &[] },
+        ResourceSupport { resource: ResourceKind::Lead, fields: &LEAD, required: &[] },
+        ResourceSupport { resource: ResourceKind::Deal, fields: &DEAL, required: &[] },
+        ResourceSupport { resource: ResourceKind::Meeting, fields: &MEETING, required: &[] },
+    ],
     parse_error: crate::client::parse_error,
     connector: &Pipedrive,
-    // The provider emulator (feature `emulator`) goes here once written: `Some(crate::emulator::serve)`.
-    emulator: None,
+    emulator: EMULATOR,
 };
+
+#[cfg(feature = "emulator")]
+const EMULATOR: Option<unified_core::descriptor::EmulatorFn> = Some(crate::emulator::serve);
+#[cfg(not(feature = "emulator"))]
+const EMULATOR: Option<unified_core::descriptor::EmulatorFn> = None;
 
 #[cfg(test)]
 mod tests {
