@@ -226,7 +226,15 @@ fn unified_address(a: &PostalAddress) -> Option<Address> {
     let street = match (text(a.street_number.as_deref()), text(a.route.as_deref())) {
         (Some(number), Some(route)) => Some(Text::from(format!("{number} {route}"))),
         (None, Some(route)) => Some(route),
-        (number, None) if a.locality.is_none() && a.postal_code.is_none() => text(a.value.as_deref()).or(number),
+        // Only an address typed as one line (no structured part at all) reads its `value` as the street.
+        (number, None)
+            if a.locality.is_none()
+                && a.postal_code.is_none()
+                && a.admin_area_level_1.is_none()
+                && a.country.is_none() =>
+        {
+            text(a.value.as_deref()).or(number)
+        }
         (number, None) => number,
     };
     Address {
