@@ -2,14 +2,17 @@
 //!
 //! - [`new_connector`]: scaffold `crates/connector-<id>`, its first fixture case and the facade feature.
 //! - [`record`]: run a fixture case's input against the live provider and write its `exchanges.json`.
+//! - [`load`]: the load benchmark, the emulator alone against the server in sandbox mode.
 //!
-//! Both take the workspace root as a parameter, so that tests run them on a copy or a temp dir.
+//! All take the workspace root as a parameter, so that tests run them on a copy or a temp dir.
 
+pub mod load;
 pub mod new_connector;
 pub mod record;
 
 use std::path::{Path, PathBuf};
 
+pub use load::{LoadOptions, load};
 pub use new_connector::new_connector;
 pub use record::record;
 

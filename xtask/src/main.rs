@@ -29,6 +29,22 @@ enum Command {
         /// The case folder, which must already hold an `input.json`.
         case: String,
     },
+    /// Load benchmark: the same creates straight at a HubSpot emulator, then through `unified serve` (sandbox).
+    ///
+    /// Builds `unified` in release and runs both on loopback in a temp dir. Prints requests/s, p50, p99 and
+    /// errors of both, the server's peak RSS, the throughput ratio and whether the emulator stored exactly
+    /// what was answered 201; the last line is one JSON object. Exits 1 on errors or lost records.
+    Load {
+        /// Creates per phase.
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=10_000_000))]
+        requests: u32,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4_096))]
+        concurrency: u32,
+        /// Seconds both phases together may take; requests not sent by then count as errors.
+        #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+        timeout: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,8 +84,48 @@ fn run(command: Command) -> Result<()> {
             println!("{summary}");
             println!("{}", summary.next_steps());
         }
+        Command::Load { requests, concurrency, timeout } => {
+            if cfg!(debug_assertions) && std::env::var_os(RERUN_ENV).is_none() {
+                rerun_in_release(&root);
+            }
+            let options = xtask::LoadOptions {
+                requests: requests as usize,
+                concurrency: concurrency as usize,
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            let report = xtask::load(&root, &options)?;
+            print!("{}", report.table());
+            println!("{}", report.json_line());
+            if let Some(failure) = report.failure() {
+                bail!(failure);
+            }
+        }
     }
     Ok(())
+}
+
+/// Set on the release re-run of `cargo xtask load`, so that it never re-runs itself again.
+const RERUN_ENV: &str = "XTASK_LOAD_RELEASE_RERUN";
+
+/// `cargo xtask` builds unoptimized, and an unoptimized load generator is the bottleneck (it caps the
+/// lone emulator at about a quarter of what it serves to an optimized one), so `load` runs itself again
+/// with `cargo run --release -p xtask` and exits with its status.
+fn rerun_in_release(root: &std::path::Path) -> ! {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("load: running the load generator optimized: cargo run --release -p xtask -- load ...");
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--release", "-p", "xtask", "--"])
+        .args(std::env::args_os().skip(1))
+        .env(RERUN_ENV, "1")
+        .current_dir(root)
+        .status();
+    match status {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(error) => {
+            eprintln!("error: running cargo run --release -p xtask: {error}");
+            std::process::exit(1)
+        }
+    }
 }
 
 fn credentials_from_env() -> Result<Credentials> {
