@@ -3,9 +3,9 @@
 use unified_core::resource::{ContactInput, DealInput, LeadInput, MeetingInput, Text, UnifiedInput, UnifiedRecord};
 use unified_core::{Call, Connector, Created, UnifiedError, Warning};
 
-use crate::client;
 use crate::mapping::{contact, deal, lead, meeting, owner};
 use crate::wire::{Association, CrmObject};
+use crate::{client, owners};
 
 /// The HubSpot connector (CRM v3 objects API).
 #[derive(Debug, Clone, Copy)]
@@ -158,8 +158,15 @@ async fn resolve_owner(
     warnings: &mut Vec<Warning>,
 ) -> (Option<Text>, Option<Text>) {
     let Some(owner_id) = owner_id else { return (None, None) };
+    if let Some(known) = owners::get(call.connection_id, owner_id) {
+        return known;
+    }
     match client::owner(call.client, owner_id).await {
-        Ok(owner) => (owner::owner_name(&owner), owner.email.as_deref().map(Text::from)),
+        Ok(owner) => {
+            let (name, email) = (owner::owner_name(&owner), owner.email.as_deref().map(Text::from));
+            owners::put(call.connection_id, owner_id, name.clone(), email.clone());
+            (name, email)
+        }
         Err(error) => {
             warnings.push(Warning::new(
                 "ownerId",

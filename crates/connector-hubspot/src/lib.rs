@@ -12,6 +12,7 @@ pub mod descriptor;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod mapping;
+mod owners;
 pub mod wire;
 
 pub use client::parse_error;

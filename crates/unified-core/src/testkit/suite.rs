@@ -85,11 +85,14 @@ pub fn run_case(descriptor: &'static ConnectorDescriptor, case: &Path) -> CaseOu
         .build()
         .expect("fixture client builds");
     let body = serde_json::to_vec(&input.body).expect("a JSON value serializes");
+    let connection_id = format!("fixture:{}", case_name(case));
     let call = Call {
         client: &client,
         settings: &input.settings,
         include_remote_data: input.include_remote_data,
-        connection_id: "fixture",
+        // Each case is a connection of its own, so that per-connection caches never carry one case's
+        // answers into another (each recording started from a fresh process).
+        connection_id: &connection_id,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
