@@ -43,20 +43,15 @@ fn fixture_root() -> PathBuf {
 
 /// `fixtures/salesforce/<resource>/<case>/`, sorted.
 fn cases() -> Vec<(String, PathBuf)> {
-    let mut cases = Vec::new();
-    let resources = std::fs::read_dir(fixture_root()).expect("fixtures/salesforce exists");
-    for resource in resources.map(|e| e.unwrap().path()).filter(|p| p.is_dir()) {
-        for case in std::fs::read_dir(&resource).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()) {
-            let name = format!(
-                "{}/{}",
-                resource.file_name().unwrap().to_string_lossy(),
-                case.file_name().unwrap().to_string_lossy()
-            );
-            cases.push((name, case));
-        }
-    }
-    cases.sort();
-    cases
+    // The fixture suite's own walk, so that both see the same cases.
+    unified_core::testkit::suite::case_dirs(&fixture_root())
+        .into_iter()
+        .map(|case| {
+            let resource = case.parent().and_then(Path::file_name).unwrap_or_default().to_string_lossy().into_owned();
+            let name = case.file_name().unwrap_or_default().to_string_lossy().into_owned();
+            (format!("{resource}/{name}"), case)
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
