@@ -84,6 +84,8 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     name: "HubSpot",
     auth: AuthKind::Oauth2,
     auth_scheme: AuthScheme::Bearer,
+    // Private-app access tokens: long-lived, sent like OAuth tokens.
+    api_key_scheme: Some(AuthScheme::Bearer),
     base_url: "https://api.hubapi.com",
     resources: &[
         ResourceSupport { resource: ResourceKind::Contact, fields: &CONTACT, required: &[] },

@@ -78,6 +78,8 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     // token answer names (`api_domain`, the connection's base URL). See the README for API tokens.
     auth: AuthKind::Oauth2,
     auth_scheme: AuthScheme::Bearer,
+    // Personal API tokens, against `https://api.pipedrive.com`.
+    api_key_scheme: Some(AuthScheme::Header("x-api-token")),
     base_url: "https://api.pipedrive.com",
     resources: &[
         ResourceSupport { resource: ResourceKind::Contact, fields: &CONTACT, required: &[] },

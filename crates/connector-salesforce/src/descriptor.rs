@@ -83,6 +83,8 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     name: "Salesforce",
     auth: AuthKind::Oauth2,
     auth_scheme: AuthScheme::Bearer,
+    // Salesforce takes OAuth access tokens (or session ids) only.
+    api_key_scheme: None,
     // The production login host. The REST API lives on each org's own instance (`instance_url` of its
     // token response, e.g. `https://acme.my.salesforce.com`): a live connection sets it as its base URL.
     base_url: "https://login.salesforce.com",

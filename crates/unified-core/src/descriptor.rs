@@ -100,8 +100,12 @@ pub struct ConnectorDescriptor {
     /// Lowercase ASCII: the `?provider=` value, the crate suffix and the fixture folder.
     pub id: &'static str,
     pub name: &'static str,
+    /// The provider's main credential (what its marketplace apps use), and how it travels.
     pub auth: AuthKind,
     pub auth_scheme: AuthScheme,
+    /// How an API key travels when the provider takes one besides OAuth tokens (Pipedrive's
+    /// `x-api-token`, HubSpot's private-app tokens as `Bearer`); `None` when it takes none.
+    pub api_key_scheme: Option<AuthScheme>,
     /// The live API base URL (a connection may override it).
     pub base_url: &'static str,
     pub resources: &'static [ResourceSupport],
@@ -120,6 +124,15 @@ pub type EmulatorFn =
 impl ConnectorDescriptor {
     pub fn resource(&self, resource: ResourceKind) -> Option<&'static ResourceSupport> {
         self.resources.iter().find(|r| r.resource == resource)
+    }
+
+    /// How a credential of `kind` travels, or `None` when the provider does not take that kind.
+    pub fn scheme_for(&self, kind: AuthKind) -> Option<AuthScheme> {
+        match kind {
+            kind if kind == self.auth => Some(self.auth_scheme),
+            AuthKind::ApiKey => self.api_key_scheme,
+            AuthKind::Oauth2 => None,
+        }
     }
 
     pub fn supports(&self, resource: ResourceKind) -> bool {

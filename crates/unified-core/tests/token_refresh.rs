@@ -33,6 +33,7 @@ static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     name: "Test CRM",
     auth: AuthKind::Oauth2,
     auth_scheme: AuthScheme::Bearer,
+    api_key_scheme: None,
     base_url: "http://127.0.0.1:9",
     resources: &[],
     parse_error: expired_on_401,

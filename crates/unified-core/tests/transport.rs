@@ -33,6 +33,7 @@ static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     name: "Test CRM",
     auth: AuthKind::Oauth2,
     auth_scheme: AuthScheme::Bearer,
+    api_key_scheme: None,
     base_url: "https://api.testcrm.invalid",
     resources: &[],
     parse_error: parse_error_as_text,
@@ -59,6 +60,7 @@ static LIMITED: ConnectorDescriptor = ConnectorDescriptor {
     name: "Limit CRM",
     auth: AuthKind::Oauth2,
     auth_scheme: AuthScheme::Bearer,
+    api_key_scheme: None,
     base_url: "https://api.limitcrm.invalid",
     resources: &[],
     parse_error: parse_limit_error,
@@ -71,6 +73,7 @@ static API_KEY: ConnectorDescriptor = ConnectorDescriptor {
     name: "Key CRM",
     auth: AuthKind::ApiKey,
     auth_scheme: AuthScheme::Header("x-api-token"),
+    api_key_scheme: None,
     base_url: "https://api.keycrm.invalid",
     resources: &[],
     parse_error: parse_error_as_text,
@@ -230,6 +233,42 @@ async fn header_scheme_sends_the_key_in_its_own_header_and_no_credentials_send_n
     assert!(requests[0].headers.get("authorization").is_none());
     assert!(requests[1].headers.get("authorization").is_none());
     assert!(requests[1].headers.get("x-api-token").is_none());
+}
+
+/// OAuth first, API keys too (Pipedrive): each credential travels in its own scheme.
+static BOTH: ConnectorDescriptor = ConnectorDescriptor {
+    id: "bothcrm",
+    name: "Both CRM",
+    auth: AuthKind::Oauth2,
+    auth_scheme: AuthScheme::Bearer,
+    api_key_scheme: Some(AuthScheme::Header("x-api-token")),
+    base_url: "https://api.bothcrm.invalid",
+    resources: &[],
+    parse_error: parse_error_as_text,
+    connector: &Dummy,
+    emulator: None,
+};
+
+#[tokio::test]
+async fn each_credential_kind_travels_in_its_own_scheme() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET")).respond_with(ResponseTemplate::new(200)).mount(&server).await;
+    let client = |credentials| ProviderClient::builder(&BOTH).base_url(server.uri()).credentials(credentials).build();
+
+    client(Credentials::bearer("oauth-1")).unwrap().get("/oauth", &[]).await.unwrap();
+    client(Credentials::api_key("key-1")).unwrap().get("/key", &[]).await.unwrap();
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].headers.get("authorization").unwrap(), "Bearer oauth-1");
+    assert!(requests[0].headers.get("x-api-token").is_none());
+    assert_eq!(requests[1].headers.get("x-api-token").unwrap(), "key-1");
+    assert!(requests[1].headers.get("authorization").is_none());
+
+    // A provider that takes no API key refuses one before any call, and says which credential it wants.
+    let refused = ProviderClient::builder(&DESCRIPTOR).credentials(Credentials::api_key("key-2")).build().unwrap_err();
+    assert_eq!(refused.code(), "provider_auth_error");
+    assert!(refused.message().contains("takes no API keys"), "{}", refused.message());
+    assert!(!format!("{refused:?}").contains("key-2"));
 }
 
 // --- 2. Success and decoding --------------------------------------------------------------------------

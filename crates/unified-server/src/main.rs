@@ -63,6 +63,10 @@ struct ServeArgs {
     /// Seconds that in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, env = "UNIFIED_SHUTDOWN_GRACE", default_value_t = 30)]
     shutdown_grace: u64,
+    /// Milliseconds between checks for keys and connections changed by other processes; authenticated
+    /// keys and connections are kept in memory meanwhile. 0 reads them from the database on every request.
+    #[arg(long, env = "UNIFIED_CACHE_POLL_MS", default_value_t = 1000)]
+    cache_poll_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,6 +174,7 @@ async fn run(command: Command) -> Result<()> {
                 listen: args.listen,
                 database_url: args.database.database_url,
                 grace: Duration::from_secs(args.shutdown_grace),
+                cache_poll: (args.cache_poll_ms > 0).then(|| Duration::from_millis(args.cache_poll_ms)),
                 config: Default::default(),
             })
             .await
@@ -244,6 +249,9 @@ async fn connections(command: ConnectionsCommand) -> Result<()> {
                 (None, Some(api_key)) => StoredCredentials::ApiKey { api_key },
                 _ => bail!("give exactly one of --access-token and --api-key"),
             };
+            if let Some(problem) = unified_server::routes::connections::credential_problem(descriptor, &credentials) {
+                bail!("{problem}");
+            }
             let store = open(&args.database).await?;
             let tenant = store.tenant(&args.tenant).await?;
             let connection = store

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use unified_store::{Mode, Store};
+use unified_store::{CachedStore, Mode, Store};
 
 use crate::app::{AppState, ServerConfig, router};
 use crate::sandbox::Sandbox;
@@ -23,6 +23,9 @@ pub struct ServeOptions {
     pub database_url: String,
     /// How long in-flight requests may take to finish after a shutdown signal.
     pub grace: Duration,
+    /// Keep authenticated keys and connections in memory, checking the database for other processes'
+    /// changes this often (see [`unified_store::CachedStore`]); `None` reads them on every request.
+    pub cache_poll: Option<Duration>,
     pub config: ServerConfig,
 }
 
@@ -30,6 +33,10 @@ pub async fn run(options: ServeOptions) -> anyhow::Result<()> {
     let store = unified_store::open(&options.database_url)
         .await
         .with_context(|| format!("opening the store at {}", redact_url(&options.database_url)))?;
+    let store = match options.cache_poll {
+        Some(poll) => CachedStore::wrap(store, poll),
+        None => store,
+    };
     let listener =
         TcpListener::bind(options.listen).await.with_context(|| format!("listening on {}", options.listen))?;
     let address = listener.local_addr()?;

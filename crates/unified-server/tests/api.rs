@@ -58,6 +58,7 @@ mod onlycontacts {
         name: "Only Contacts",
         auth: AuthKind::ApiKey,
         auth_scheme: AuthScheme::Bearer,
+        api_key_scheme: None,
         base_url: "http://127.0.0.1:9",
         resources: &[ResourceSupport { resource: ResourceKind::Contact, fields: &FIELDS, required: &[] }],
         parse_error: unified_core::transport::parse_error_as_text,
@@ -1352,6 +1353,15 @@ async fn connections_endpoints() {
     assert_eq!(reply.status, StatusCode::CREATED);
     assert!(!reply.text().contains("k-SECRET"));
     assert_eq!(reply.json()["data"]["authKind"], "api_key");
+
+    // A provider that takes no API key refuses one when it is registered, naming the field.
+    let keyed = json!({"endUserId": "user-779", "provider": "salesforce", "credentials": {"apiKey": "sf-SECRET"}});
+    let refused = h.post("/api/v1/connections", &key, keyed.to_string()).await.error(400, "validation_error");
+    assert_eq!(refused["error"]["details"][0]["field"], "credentials.apiKey", "{refused}");
+    let message = refused["error"]["details"][0]["message"].as_str().unwrap();
+    assert!(message.contains("Salesforce takes no API keys"), "{message}");
+    assert!(!refused.to_string().contains("sf-SECRET"));
+    assert_eq!(h.store.find_connection(&key.tenant_id, Mode::Live, "user-779", "salesforce").await.unwrap(), None);
 
     let listed = h.get("/api/v1/connections?endUserId=user-777", Some(&key)).await;
     assert_eq!(listed.status, StatusCode::OK);

@@ -60,6 +60,10 @@ fn usage_errors_exit_2_and_failures_exit_1() {
     let stderr = text(&unknown.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("hubspot"), "lists the registered providers: {stderr}");
+    let keyed =
+        unified(dir.path(), &["connections", "add", "--end-user", "u", "--provider", "salesforce", "--api-key", "k"]);
+    assert_eq!(keyed.status.code(), Some(1));
+    assert!(text(&keyed.stderr).contains("Salesforce takes no API keys"), "{}", text(&keyed.stderr));
     for help in
         [&["--help"][..], &["serve", "--help"], &["keys", "create", "--help"], &["connections", "add", "--help"]]
     {

@@ -3,6 +3,7 @@
 //! associated data) and idempotency records. SQLite by default, PostgreSQL for several instances; one
 //! test suite runs on both.
 
+mod cached;
 pub mod crypto;
 pub mod keys;
 mod model;
@@ -17,6 +18,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+pub use cached::CachedStore;
 pub use crypto::MasterKey;
 pub use model::*;
 pub use open::{open, open_with_key};
@@ -50,6 +52,10 @@ pub type RefreshFn =
 pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// Readiness: the database answers.
     async fn ping(&self) -> Result<()>;
+
+    /// A counter that moves with every change that can end or alter an authorisation (a key revoked, a
+    /// connection updated or deleted), made by any process on the database; see [`CachedStore`].
+    async fn revision(&self) -> Result<i64>;
 
     /// The tenant of this name, created when missing.
     async fn tenant(&self, name: &str) -> Result<Tenant>;

@@ -53,6 +53,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn revision(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT value FROM revision WHERE id = 1").fetch_one(&self.pool).await?)
+    }
+
     async fn tenant(&self, name: &str) -> Result<Tenant> {
         sqlx::query("INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING")
             .bind(shared::new_id("ten"))

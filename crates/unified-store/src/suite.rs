@@ -15,6 +15,7 @@ use crate::{
 /// Every check of one store, in turn.
 pub async fn run_all(store: &dyn Store) {
     ping(store).await;
+    revision(store).await;
     tenants(store).await;
     api_keys(store).await;
     api_key_revocation(store).await;
@@ -504,6 +505,93 @@ pub async fn across_instances(first: &dyn Store, second: &dyn Store) {
     assert_eq!(
         second.idempotency_begin(&tenant.id, &idem, &hash, HOUR).await.unwrap(),
         IdempotencyBegin::Replay { status: 201, body: b"done".to_vec() }
+    );
+}
+
+/// The revision counter moves with every change that can end or alter an authorisation.
+pub async fn revision(store: &dyn Store) {
+    let tenant = store.tenant(&unique("revision")).await.unwrap();
+    let key = store.create_api_key(&tenant.name, Mode::Live).await.unwrap();
+    let connection = store.insert_connection(new_connection(&tenant, Mode::Live, "rev", "hubspot")).await.unwrap();
+    // (Whether reads leave it alone cannot be checked here: other runs may share the database.)
+    let mut last = store.revision().await.unwrap();
+    let mut moved = |now: i64, what: &str| {
+        assert!(now > last, "the revision must move after {what} ({last} -> {now})");
+        last = now;
+    };
+
+    store.update_connection_credentials(&connection.id, &oauth("rev-2"), ConnectionStatus::Active).await.unwrap();
+    moved(store.revision().await.unwrap(), "a credentials update");
+    let refresh: crate::RefreshFn =
+        Box::new(|_| Box::pin(async { Some((oauth("rev-3"), ConnectionStatus::NeedsReauth)) }));
+    store.refresh_connection(&connection.id, refresh).await.unwrap();
+    moved(store.revision().await.unwrap(), "a refresh");
+    assert_eq!(store.revoke_api_keys(&key.key.prefix).await.unwrap(), 1);
+    moved(store.revision().await.unwrap(), "a revocation");
+    assert!(store.delete_connection(Some(&tenant.id), &connection.id).await.unwrap());
+    moved(store.revision().await.unwrap(), "a deletion");
+}
+
+/// `cached` (a [`crate::CachedStore`] polling every `poll`) and `other` (another process on the same
+/// database): changes made through `cached` show at once, changes made by `other` within a few polls.
+pub async fn cache_freshness(cached: &dyn Store, other: &dyn Store, poll: Duration) {
+    let settle = || tokio::time::sleep(poll * 3);
+    // Eventually true, within a deadline far above the poll interval.
+    async fn within<F: std::future::Future<Output = bool>>(deadline: Duration, mut check: impl FnMut() -> F) -> bool {
+        let until = tokio::time::Instant::now() + deadline;
+        while tokio::time::Instant::now() < until {
+            if check().await {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        check().await
+    }
+    let deadline = poll * 20 + Duration::from_secs(2);
+    settle().await; // the first poll has run
+
+    let tenant = cached.tenant(&unique("cache")).await.unwrap();
+    // Revoked elsewhere: refused here within the deadline.
+    let key = other.create_api_key(&tenant.name, Mode::Live).await.unwrap();
+    assert_eq!(cached.authenticate(&key.secret).await.unwrap(), Some(key.key.clone()));
+    assert_eq!(cached.authenticate(&key.secret).await.unwrap(), Some(key.key.clone()), "a cached hit");
+    assert_eq!(other.revoke_api_keys(&key.key.prefix).await.unwrap(), 1);
+    assert!(
+        within(deadline, || async { cached.authenticate(&key.secret).await.unwrap().is_none() }).await,
+        "a key revoked by another process must be refused within a few polls"
+    );
+    // Revoked here: refused at once.
+    let key = other.create_api_key(&tenant.name, Mode::Test).await.unwrap();
+    assert!(cached.authenticate(&key.secret).await.unwrap().is_some());
+    assert_eq!(cached.revoke_api_keys(&key.key.prefix).await.unwrap(), 1);
+    assert_eq!(cached.authenticate(&key.secret).await.unwrap(), None, "a local revocation is immediate");
+    // Malformed and unknown keys are never "found".
+    assert_eq!(cached.authenticate("sk_live_nope").await.unwrap(), None);
+
+    // A connection refreshed elsewhere: the new credentials within the deadline; deleted here: gone at once.
+    let end_user = unique("cached-user");
+    let inserted = other.insert_connection(new_connection(&tenant, Mode::Live, &end_user, "hubspot")).await.unwrap();
+    let find = || cached.find_connection(&tenant.id, Mode::Live, &end_user, "hubspot");
+    assert_eq!(find().await.unwrap(), Some(inserted.clone()));
+    let refreshed = oauth("refreshed-elsewhere");
+    other.update_connection_credentials(&inserted.id, &refreshed, ConnectionStatus::Active).await.unwrap();
+    assert!(
+        within(deadline, || async { find().await.unwrap().is_some_and(|c| c.credentials == refreshed) }).await,
+        "credentials refreshed by another process must show within a few polls"
+    );
+    let local = oauth("refreshed-here");
+    cached.update_connection_credentials(&inserted.id, &local, ConnectionStatus::Active).await.unwrap();
+    assert_eq!(find().await.unwrap().map(|c| c.credentials), Some(local), "a local update is immediate");
+    assert!(cached.delete_connection(Some(&tenant.id), &inserted.id).await.unwrap());
+    assert_eq!(find().await.unwrap(), None, "a local deletion is immediate");
+
+    // Deleted elsewhere: gone within the deadline.
+    let inserted = other.insert_connection(new_connection(&tenant, Mode::Live, &end_user, "hubspot")).await.unwrap();
+    assert!(find().await.unwrap().is_some());
+    assert!(other.delete_connection(Some(&tenant.id), &inserted.id).await.unwrap());
+    assert!(
+        within(deadline, || async { find().await.unwrap().is_none() }).await,
+        "a connection deleted by another process must be gone within a few polls"
     );
 }
 

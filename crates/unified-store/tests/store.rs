@@ -9,9 +9,12 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::SqlitePool;
 use unified_store::suite::{self, new_connection, unique};
-use unified_store::{MasterKey, Mode, Store, StoreError, StoredCredentials, open, open_with_key};
+use unified_store::{CachedStore, MasterKey, Mode, Store, StoreError, StoredCredentials, open, open_with_key};
 
 const POSTGRES_URL_ENV: &str = "UNIFIED_TEST_POSTGRES_URL";
+
+/// How often the cached stores under test poll the revision counter.
+const POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
@@ -135,6 +138,41 @@ async fn sqlite_two_instances_on_one_file() {
     let first = open_with_key(&url, Some(key.clone())).await.unwrap();
     let second = open_with_key(&url, Some(key)).await.unwrap();
     suite::across_instances(&*first, &*second).await;
+}
+
+#[tokio::test]
+async fn sqlite_cache_sees_other_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir.path().join("unified.db"));
+    let key = MasterKey::generate();
+    let cached = CachedStore::wrap(open_with_key(&url, Some(key.clone())).await.unwrap(), POLL);
+    let other = open_with_key(&url, Some(key)).await.unwrap();
+    suite::cache_freshness(&*cached, &*other, POLL).await;
+}
+
+/// What the cache holds is served without the database until the revision moves: with the revoke
+/// trigger gone, a revocation stays invisible to the cache, and shows once the counter is bumped by hand.
+#[tokio::test]
+async fn sqlite_cache_serves_hits_until_the_revision_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir.path().join("unified.db"));
+    let key = MasterKey::generate();
+    let cached = CachedStore::wrap(open_with_key(&url, Some(key.clone())).await.unwrap(), POLL);
+    let uncached = open_with_key(&url, Some(key)).await.unwrap();
+    let pool = SqlitePool::connect(&url).await.unwrap();
+    tokio::time::sleep(POLL * 3).await;
+
+    let new = uncached.create_api_key(&unique("hits"), Mode::Live).await.unwrap();
+    assert!(cached.authenticate(&new.secret).await.unwrap().is_some());
+    sqlx::query("DROP TRIGGER api_keys_changed").execute(&pool).await.unwrap();
+    assert_eq!(uncached.revoke_api_keys(&new.key.prefix).await.unwrap(), 1);
+    assert_eq!(uncached.authenticate(&new.secret).await.unwrap(), None, "the database says revoked");
+    tokio::time::sleep(POLL * 3).await;
+    assert!(cached.authenticate(&new.secret).await.unwrap().is_some(), "served from memory");
+
+    sqlx::query("UPDATE revision SET value = value + 1").execute(&pool).await.unwrap();
+    tokio::time::sleep(POLL * 3).await;
+    assert_eq!(cached.authenticate(&new.secret).await.unwrap(), None, "the revision moved: read again");
 }
 
 #[tokio::test]
@@ -330,6 +368,17 @@ async fn postgres_two_instances_on_one_database() {
         // Two instances starting at once: both migrate, both create the schema.
         let (first, second) = tokio::join!(open_with_key(&url, Some(key.clone())), open_with_key(&url, Some(key)));
         suite::across_instances(&*first.unwrap(), &*second.unwrap()).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn postgres_cache_sees_other_instances() {
+    in_fresh_schema(|url, _| async move {
+        let key = MasterKey::generate();
+        let cached = CachedStore::wrap(open_with_key(&url, Some(key.clone())).await.unwrap(), POLL);
+        let other = open_with_key(&url, Some(key)).await.unwrap();
+        suite::cache_freshness(&*cached, &*other, POLL).await;
     })
     .await;
 }

@@ -80,7 +80,10 @@ pub fn run_case(descriptor: &'static ConnectorDescriptor, case: &Path) -> CaseOu
         if case.join("exchanges.json").exists() { read_json(&case.join("exchanges.json")) } else { Vec::new() };
     let backend = Arc::new(ReplayBackend::new(exchanges));
     let client = ProviderClient::builder(descriptor)
-        .credentials(Credentials::bearer("fixture-token"))
+        .credentials(match descriptor.auth {
+            crate::descriptor::AuthKind::Oauth2 => Credentials::bearer("fixture-token"),
+            crate::descriptor::AuthKind::ApiKey => Credentials::api_key("fixture-token"),
+        })
         .backend(backend.clone())
         .build()
         .expect("fixture client builds");

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::backend::{Backend, Outgoing, ReqwestBackend, SendError};
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::{Credentials, FailureKind, ParseErrorFn, RawRequest, RawResponse, TokenSource};
-use crate::descriptor::{AuthScheme, ConnectorDescriptor};
+use crate::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor};
 use crate::error::{ProviderFailure, UnifiedError};
 
 /// What one attempt of one provider call looked like, for metrics. No URL, no credentials.
@@ -117,9 +117,12 @@ impl ProviderClientBuilder {
     }
 
     pub fn build(self) -> Result<ProviderClient, UnifiedError> {
-        let auth = match (&self.tokens, self.credentials.secret()) {
-            (Some(_), _) | (None, None) => None,
-            (None, Some(secret)) => Some(auth_header(self.descriptor.auth_scheme, secret)?),
+        let auth = match (&self.tokens, &self.credentials) {
+            (Some(_), _) | (None, Credentials::None) => None,
+            (None, Credentials::OAuth { access_token, .. }) => {
+                Some(auth_header(self.scheme(AuthKind::Oauth2)?, access_token)?)
+            }
+            (None, Credentials::ApiKey(key)) => Some(auth_header(self.scheme(AuthKind::ApiKey)?, key)?),
         };
         Ok(ProviderClient {
             inner: Arc::new(Inner {
@@ -134,6 +137,20 @@ impl ProviderClientBuilder {
                 parse_error: self.descriptor.parse_error,
                 observer: self.observer,
             }),
+        })
+    }
+}
+
+impl ProviderClientBuilder {
+    /// How this provider takes a credential of `kind`; refused when it takes none of that kind.
+    fn scheme(&self, kind: AuthKind) -> Result<AuthScheme, UnifiedError> {
+        self.descriptor.scheme_for(kind).ok_or_else(|| {
+            let what = match kind {
+                AuthKind::ApiKey => "API keys",
+                AuthKind::Oauth2 => "OAuth tokens",
+            };
+            let message = format!("{} takes no {what}: the connection needs other credentials", self.descriptor.name);
+            UnifiedError::ProviderAuth(ProviderFailure::new(self.descriptor.id, None, message))
         })
     }
 }

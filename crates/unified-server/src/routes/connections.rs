@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use unified_core::{FieldError, UnifiedError, registry};
+use unified_core::descriptor::AuthKind;
+use unified_core::{ConnectorDescriptor, FieldError, UnifiedError, registry};
 use unified_store::{Connection, NewConnection, StoreError, StoredCredentials};
 
 use crate::app::AppState;
@@ -81,6 +82,19 @@ impl From<&Connection> for ConnectionView {
     }
 }
 
+/// Why `descriptor`'s provider cannot use `credentials` (it takes no API key, say), or `None`.
+pub fn credential_problem(descriptor: &ConnectorDescriptor, credentials: &StoredCredentials) -> Option<String> {
+    let (kind, what) = match credentials {
+        StoredCredentials::Oauth { .. } => (AuthKind::Oauth2, "OAuth tokens"),
+        StoredCredentials::ApiKey { .. } => (AuthKind::ApiKey, "API keys"),
+    };
+    let wanted = match descriptor.auth {
+        AuthKind::Oauth2 => "an OAuth access token",
+        AuthKind::ApiKey => "an API key",
+    };
+    descriptor.scheme_for(kind).is_none().then(|| format!("{} takes no {what}: send {wanted}", descriptor.name))
+}
+
 pub async fn create(
     State(state): State<AppState>,
     request_id: RequestId,
@@ -116,6 +130,13 @@ pub async fn create(
         }
         CredentialsInput::ApiKey { api_key } => StoredCredentials::ApiKey { api_key },
     };
+    if let Some(problem) = credential_problem(descriptor, &credentials) {
+        let field = match credentials {
+            StoredCredentials::Oauth { .. } => "credentials.accessToken",
+            StoredCredentials::ApiKey { .. } => "credentials.apiKey",
+        };
+        return Err(fail(UnifiedError::Validation { details: vec![FieldError::new(field, problem)] }));
+    }
     let new = NewConnection {
         tenant_id: caller.tenant_id().to_owned(),
         mode: caller.mode(),
