@@ -92,6 +92,9 @@ pub struct PhaseReport {
     /// The serving process's peak RSS (`VmHWM`, KiB) right after the measured creates: before the check of
     /// the stored records, whose listing of every record would raise it.
     pub peak_rss_kib: Option<u64>,
+    /// CPU time (user + system) per measured create: of the serving process, and of this load generator.
+    pub cpu_us_per_create: Option<f64>,
+    pub generator_cpu_us_per_create: Option<f64>,
 }
 
 /// The targets, for 64 concurrent requests over 10,000 (the RSS one at 256 concurrent).
@@ -208,6 +211,15 @@ impl Report {
             mb(self.emulator.peak_rss_kib)
         );
         let _ = writeln!(out, "server/emulator throughput: {:.3}", self.ratio());
+        let us = |v: Option<f64>| v.map_or_else(|| "?".to_owned(), |v| format!("{v:.0} µs"));
+        for (name, phase) in [("emulator", &self.emulator), ("server", &self.server)] {
+            let _ = writeln!(
+                out,
+                "CPU per create, {name} phase: {name} process {}, load generator {}",
+                us(phase.cpu_us_per_create),
+                us(phase.generator_cpu_us_per_create)
+            );
+        }
         if self.server.created > 0 && !self.server.provider_calls.is_empty() {
             let total: u64 = self.server.provider_calls.values().sum();
             let calls: Vec<String> =
@@ -379,6 +391,21 @@ pub fn emulator_url(line: &str) -> Option<String> {
 }
 
 /// Process `pid`'s peak resident set (`VmHWM`), in KiB; `None` without `/proc`.
+/// CPU time (user + system) that process `pid` (or `self`) has used, from `/proc/<pid>/stat`; `None`
+/// where there is no `/proc`.
+fn cpu_time(pid: &str) -> Option<Duration> {
+    cpu_ticks(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)
+        // `/proc` counts in USER_HZ, 100 per second on Linux.
+        .map(|ticks| Duration::from_millis(ticks * 10))
+}
+
+/// utime + stime of a `/proc/<pid>/stat` line. The command name may hold spaces and parentheses: the
+/// fields are counted from its last `)`, after which utime and stime are the 12th and 13th.
+pub fn cpu_ticks(stat: &str) -> Option<u64> {
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+}
+
 fn peak_rss_kib(pid: u32) -> Option<u64> {
     vm_hwm_kib(&std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?)
 }
@@ -750,7 +777,14 @@ impl Run {
         let calls_before = provider_stats(emulator_base).await?;
 
         eprintln!("load: {name}: {} creates, {} concurrent", self.requests, self.concurrency);
+        let cpu_before = (cpu_time(&pid.to_string()), cpu_time("self"));
         let measured = drive(&client, &target, prefix, self.requests, self.concurrency, self.deadline).await;
+        let cpu_after = (cpu_time(&pid.to_string()), cpu_time("self"));
+        let creates = measured.requests;
+        let per_create = |before: Option<Duration>, after: Option<Duration>| {
+            let spent = after?.checked_sub(before?)?;
+            (creates > 0).then(|| spent.as_secs_f64() * 1e6 / creates as f64)
+        };
         // Before the check: listing every stored record raises the emulator's RSS for a moment.
         let peak_rss_kib = peak_rss_kib(pid);
         let mut calls = provider_stats(emulator_base).await?;
@@ -761,6 +795,8 @@ impl Run {
         let stored = stored_numbers(emulator_base, prefix).await?;
         let mut report = measured.report(&stored, calls);
         report.peak_rss_kib = peak_rss_kib;
+        report.cpu_us_per_create = per_create(cpu_before.0, cpu_after.0);
+        report.generator_cpu_us_per_create = per_create(cpu_before.1, cpu_after.1);
         Ok(report)
     }
 }
@@ -826,6 +862,8 @@ impl Outcome {
             lost,
             provider_calls,
             peak_rss_kib: None,
+            cpu_us_per_create: None,
+            generator_cpu_us_per_create: None,
         }
     }
 }
@@ -947,6 +985,8 @@ mod tests {
             lost,
             provider_calls: BTreeMap::from([("POST /crm/v3/objects/contacts".to_owned(), 10)]),
             peak_rss_kib: Some(rss),
+            cpu_us_per_create: Some(120.0),
+            generator_cpu_us_per_create: Some(60.0),
         }
     }
 
@@ -1000,6 +1040,7 @@ mod tests {
         assert!(table.contains("peak RSS < 80 MB: met (42.0 MB)"), "{table}");
         assert!(table.contains("server peak RSS (VmHWM): 42.0 MB = 40.0 MiB"), "{table}");
         assert!(table.contains("per server create: 1.00"), "{table}");
+        assert!(table.contains("CPU per create, server phase: server process 120 µs, load generator 60 µs"), "{table}");
         assert_eq!(report().failure().as_deref(), Some("3 errors and 3 lost records (see above)"));
     }
 
@@ -1068,6 +1109,10 @@ mod tests {
         let status = "Name:\tunified\nVmPeak:\t  999 kB\nVmHWM:\t   45312 kB\nVmRSS:\t   40000 kB\n";
         assert_eq!(vm_hwm_kib(status), Some(45_312));
         assert_eq!(vm_hwm_kib("Name:\tx\n"), None);
+        // utime 1500 and stime 250 ticks, after a command name with a space and a parenthesis.
+        let stat = "4242 (tokio (rt) x) S 1 4242 4242 0 -1 4194560 900 0 0 0 1500 250 0 0 20 0 6 0 100 0 0";
+        assert_eq!(cpu_ticks(stat), Some(1750));
+        assert_eq!(cpu_ticks("garbage"), None);
     }
 
     #[test]
