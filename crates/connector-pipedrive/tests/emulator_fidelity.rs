@@ -2,7 +2,8 @@
 //! replayed over real HTTP against a fresh emulator per case, and the emulator must answer with the
 //! recorded status, content type, rate-limit headers and body, ids and timestamps aside. Emulator and
 //! recordings cannot drift apart: `cargo test --workspace` runs this (the crate's dev-dependency on
-//! itself turns the `emulator` feature on for its tests).
+//! itself turns the `emulator` feature on for its tests). The case walk, the exchange loop and the
+//! comparison are shared (`unified_core::testkit::fidelity`); what is Pipedrive's is here.
 //!
 //! Preconditions are derived from the recording, never listed per case:
 //! - a recorded `429` → a `rate_limit` fault for that call (`"scope": "daily"` when the recorded
@@ -21,12 +22,12 @@
 //! `YYYY-MM-DD HH:MM:SS`), and rate-limit header values.
 #![cfg(feature = "emulator")]
 
-use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use connector_pipedrive::emulator::Emulator;
 use serde_json::{Map, Value, json};
-use unified_core::testkit::{Exchange, RecordedRequest, RecordedResponse};
+use unified_core::testkit::fidelity::{self, Ids, Normalisation, Replay, Session, is_rfc3339_timestamp};
+use unified_core::testkit::{Exchange, RecordedRequest};
 
 /// Valid on every emulator until an `expire_token` fault.
 const TOKEN: &str = "sandbox-fidelity";
@@ -41,147 +42,22 @@ fn fixture_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/pipedrive")
 }
 
-/// `fixtures/pipedrive/<resource>/<case>/`, sorted.
-fn cases() -> Vec<(String, PathBuf)> {
-    // The fixture suite's own walk, so that both see the same cases.
-    unified_core::testkit::suite::case_dirs(&fixture_root())
-        .into_iter()
-        .map(|case| {
-            let resource = case.parent().and_then(Path::file_name).unwrap_or_default().to_string_lossy().into_owned();
-            let name = case.file_name().unwrap_or_default().to_string_lossy().into_owned();
-            (format!("{resource}/{name}"), case)
-        })
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_recorded_exchange_replays_against_the_emulator() {
-    let cases = cases();
-    assert!(!cases.is_empty(), "no fixture cases under {}", fixture_root().display());
-    let mut report = Vec::new();
-    let mut failed = 0;
-    for (name, dir) in &cases {
-        let path = dir.join("exchanges.json");
-        if !path.exists() {
-            report.push(format!("ok   {name} (no exchanges: nothing was sent)"));
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let exchanges: Vec<Exchange> =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let outcome = Replay::start().await.run(&exchanges).await;
-        let verdict = if outcome.mismatches.is_empty() { "ok  " } else { "FAIL" };
-        report.push(format!("{verdict} {name} ({} of {} exchanges replayed)", outcome.replayed, exchanges.len()));
-        report.extend(outcome.notes.iter().map(|n| format!("       note: {n}")));
-        report.extend(outcome.mismatches.iter().map(|m| format!("       {m}")));
-        failed += usize::from(!outcome.mismatches.is_empty());
-    }
-    println!("{}", report.join("\n"));
-    assert_eq!(failed, 0, "{failed} of {} fixture cases differ from the emulator (report above)", cases.len());
-}
-
-#[derive(Debug, Default)]
-struct Outcome {
-    replayed: usize,
-    notes: Vec<String>,
-    mismatches: Vec<String>,
+    fidelity::replay_every_case(&fixture_root(), async |exchanges| Pipedrive::start().await.run(exchanges).await).await;
 }
 
 /// One case against one fresh emulator.
-struct Replay {
-    emulator: Emulator,
-    http: reqwest::Client,
-    ids: Ids,
-    outcome: Outcome,
+struct Pipedrive {
+    _emulator: Emulator,
+    session: Session,
 }
 
-impl Replay {
+impl Pipedrive {
     async fn start() -> Self {
         let emulator = Emulator::start().await.expect("the emulator starts");
-        Self { emulator, http: reqwest::Client::new(), ids: Ids::default(), outcome: Outcome::default() }
-    }
-
-    async fn run(mut self, exchanges: &[Exchange]) -> Outcome {
-        for (i, exchange) in exchanges.iter().enumerate() {
-            let (request, recorded) = (&exchange.request, &exchange.response);
-            let call = format!("#{i} {} {}", request.method, request.path);
-            if let Some(failure) = &recorded.failure {
-                // A call that got no answer (`timeout`, `connect`, `io`) recorded the connector's side of a
-                // fault; an emulator that answers cannot reproduce a missing answer, so it is skipped.
-                self.outcome.notes.push(format!("{call}: recorded `{failure}`, no answer to compare: skipped"));
-                continue;
-            }
-            let token = match self.preconditions(&call, i, exchanges).await {
-                Ok(token) => token,
-                Err(problem) => {
-                    self.outcome.mismatches.push(format!("{call}: precondition failed: {problem}"));
-                    continue;
-                }
-            };
-            let answer = self.send(request, token).await;
-            self.outcome.replayed += 1;
-            let mismatches = compare(&call, recorded, &answer, &mut self.ids);
-            self.outcome.mismatches.extend(mismatches);
-        }
-        self.outcome
-    }
-
-    /// Seeds and faults the recording implies before exchange `i`; returns the token to send it with.
-    async fn preconditions(&mut self, call: &str, i: usize, exchanges: &[Exchange]) -> Result<&'static str, String> {
-        let (request, recorded) = (&exchanges[i].request, &exchanges[i].response);
-        let status = recorded.status;
-
-        if request.method == "GET" && status == 200 && request.path.ends_with("/search") {
-            let kind = if request.path.contains("/organizations/") { "organizations" } else { "persons" };
-            for hit in recorded.body["data"]["items"].as_array().into_iter().flatten() {
-                let item = &hit["item"];
-                if self.ids.knows_value(&item["id"]) {
-                    continue;
-                }
-                let mut fields = Map::new();
-                fields.insert("name".into(), item["name"].clone());
-                if let Some(emails) = item["emails"].as_array() {
-                    let emails: Vec<Value> = emails.iter().map(|e| json!({"value": e, "label": "work"})).collect();
-                    fields.insert("emails".into(), Value::Array(emails));
-                }
-                self.seed(call, kind, &item["id"], fields, exchanges).await?;
-            }
-        }
-        if request.method == "GET"
-            && status == 200
-            && let Some((kind, id)) = record_path(&request.path)
-            && !self.ids.knows(&id)
-        {
-            self.seed(call, kind, &id_value(&id), Map::new(), exchanges).await?;
-        }
-        if request.method == "POST" && status < 400 && request.body.is_object() {
-            for (key, kind, id) in references(&request.body) {
-                if self.ids.knows_value(&id) {
-                    continue;
-                }
-                let fields = match kind {
-                    "organizations" => json!({"name": format!("Seeded organization ({key})")}),
-                    "persons" => json!({"name": format!("Seeded person ({key})")}),
-                    "deals" => json!({"title": format!("Seeded deal ({key})")}),
-                    _ => json!({"title": format!("Seeded lead ({key})"), "organization_id": null}),
-                };
-                let fields = fields.as_object().cloned().unwrap_or_default();
-                self.seed(call, kind, &id, fields, exchanges).await?;
-            }
-        }
-
-        if status == 429 {
-            let daily = recorded.headers.get("x-daily-ratelimit-token-remaining").is_some_and(|r| r == "0");
-            let mut fault = json!({"kind": "rate_limit", "count": 1, "scope": if daily { "daily" } else { "burst" }});
-            if let Some(seconds) = recorded.headers.get("retry-after").and_then(|s| s.parse::<u64>().ok()) {
-                fault["retryAfter"] = json!(seconds);
-            }
-            self.control_post("/faults", &fault).await?;
-        }
-        if (500..600).contains(&status) {
-            self.control_post("/faults", &json!({"kind": "server_error", "count": 1, "status": status})).await?;
-        }
-        Ok(if status == 401 { UNKNOWN_TOKEN } else { TOKEN })
+        let session = Session::new(emulator.base_url());
+        Self { _emulator: emulator, session }
     }
 
     /// Seeds record `recorded_id` of a kind with `fields` and whatever any recorded `200` read of it
@@ -207,164 +83,139 @@ impl Replay {
                 }
             }
         }
-        let fields = self.ids.translate_json(&Value::Object(fields));
-        let seeded = self.control_post(&format!("/records/{kind}"), &fields).await?;
+        let fields = translate_json(&self.session.ids, &Value::Object(fields));
+        let seeded = self.session.control_post(&format!("/records/{kind}"), &fields).await?;
         let id = id_text(&seeded["id"]).ok_or_else(|| format!("seeding {kind} answered {seeded}"))?;
-        self.outcome.notes.push(format!("{call}: seeded {kind} {recorded_text} (emulator id {id})"));
-        self.ids.bind(&recorded_text, &id)
-    }
-
-    async fn control_post(&self, path: &str, body: &Value) -> Result<Value, String> {
-        let response = self
-            .http
-            .post(self.emulator.url(&format!("/_emulator{path}")))
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        let status = response.status();
-        let answer: Value = response.json().await.map_err(|e| e.to_string())?;
-        if status.is_success() { Ok(answer) } else { Err(format!("POST /_emulator{path} {body}: {status} {answer}")) }
-    }
-
-    /// The recorded request, its ids translated to the emulator's, over HTTP.
-    async fn send(&self, request: &RecordedRequest, token: &str) -> Answer {
-        let path: Vec<String> = request.path.split('/').map(|segment| self.ids.translate(segment)).collect();
-        let method = reqwest::Method::from_bytes(request.method.as_bytes()).expect("a recorded HTTP method");
-        let query: Vec<(&String, &String)> = request.query.iter().collect();
-        let mut builder =
-            self.http.request(method, self.emulator.url(&path.join("/"))).query(&query).bearer_auth(token);
-        builder = match &request.body {
-            Value::Null => builder,
-            Value::String(form) => {
-                builder.header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(form.clone())
-            }
-            body => builder.json(&self.ids.translate_json(body)),
-        };
-        let response = builder.send().await.expect("the emulator answers");
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
-            .collect();
-        let text = response.text().await.unwrap_or_default();
-        Answer { status, headers, text }
+        self.session.note(format!("{call}: seeded {kind} {recorded_text} (emulator id {id})"));
+        self.session.ids.bind(&recorded_text, &id)
     }
 }
 
-/// Status, recorded headers and body of one answer; the differences, each naming the call.
-fn compare(call: &str, recorded: &RecordedResponse, answer: &Answer, ids: &mut Ids) -> Vec<String> {
-    let mut mismatches = Vec::new();
-    if recorded.status != answer.status {
-        mismatches.push(format!(
-            "{call}: status: recorded {}, emulator {} (body {})",
-            recorded.status, answer.status, answer.text
-        ));
-        return mismatches;
+impl Replay for Pipedrive {
+    fn session(&mut self) -> &mut Session {
+        &mut self.session
     }
-    for (name, value) in &recorded.headers {
-        let actual = answer.headers.get(name.to_ascii_lowercase().as_str());
-        let values_normalised = name.contains("ratelimit") || name == "retry-after";
-        match actual {
-            None => mismatches.push(format!("{call}: header {name}: recorded {value:?}, emulator sends none")),
-            Some(actual) if !values_normalised && actual != value => {
-                mismatches.push(format!("{call}: header {name}: recorded {value:?}, emulator {actual:?}"));
-            }
-            Some(_) => {}
-        }
-    }
-    let json = recorded.headers.get("content-type").is_none_or(|t| t.contains("json"));
-    if let (false, Value::String(text)) = (json, &recorded.body) {
-        if *text != answer.text {
-            mismatches.push(format!("{call}: body: recorded {text:?}, emulator {:?}", answer.text));
-        }
-        return mismatches;
-    }
-    let actual = if answer.text.is_empty() {
-        Value::Null
-    } else {
-        match serde_json::from_str(&answer.text) {
-            Ok(value) => value,
-            Err(_) => {
-                mismatches.push(format!("{call}: body: recorded JSON, emulator {:?}", answer.text));
-                return mismatches;
+
+    async fn preconditions(&mut self, call: &str, i: usize, exchanges: &[Exchange]) -> Result<&'static str, String> {
+        let (request, recorded) = (&exchanges[i].request, &exchanges[i].response);
+        let status = recorded.status;
+
+        if request.method == "GET" && status == 200 && request.path.ends_with("/search") {
+            let kind = if request.path.contains("/organizations/") { "organizations" } else { "persons" };
+            for hit in recorded.body["data"]["items"].as_array().into_iter().flatten() {
+                let item = &hit["item"];
+                if knows_value(&self.session.ids, &item["id"]) {
+                    continue;
+                }
+                let mut fields = Map::new();
+                fields.insert("name".into(), item["name"].clone());
+                if let Some(emails) = item["emails"].as_array() {
+                    let emails: Vec<Value> = emails.iter().map(|e| json!({"value": e, "label": "work"})).collect();
+                    fields.insert("emails".into(), Value::Array(emails));
+                }
+                self.seed(call, kind, &item["id"], fields, exchanges).await?;
             }
         }
-    };
-    let mut differences = Vec::new();
-    compare_json("$", None, &recorded.body, &actual, ids, &mut differences);
-    mismatches.extend(differences.into_iter().map(|d| format!("{call}: body {d}")));
-    mismatches
+        if request.method == "GET"
+            && status == 200
+            && let Some((kind, id)) = record_path(&request.path)
+            && !self.session.ids.knows(&id)
+        {
+            self.seed(call, kind, &id_value(&id), Map::new(), exchanges).await?;
+        }
+        if request.method == "POST" && status < 400 && request.body.is_object() {
+            for (key, kind, id) in references(&request.body) {
+                if knows_value(&self.session.ids, &id) {
+                    continue;
+                }
+                let fields = match kind {
+                    "organizations" => json!({"name": format!("Seeded organization ({key})")}),
+                    "persons" => json!({"name": format!("Seeded person ({key})")}),
+                    "deals" => json!({"title": format!("Seeded deal ({key})")}),
+                    _ => json!({"title": format!("Seeded lead ({key})"), "organization_id": null}),
+                };
+                let fields = fields.as_object().cloned().unwrap_or_default();
+                self.seed(call, kind, &id, fields, exchanges).await?;
+            }
+        }
+
+        if status == 429 {
+            let daily = recorded.headers.get("x-daily-ratelimit-token-remaining").is_some_and(|r| r == "0");
+            let mut fault = json!({"kind": "rate_limit", "count": 1, "scope": if daily { "daily" } else { "burst" }});
+            if let Some(seconds) = recorded.headers.get("retry-after").and_then(|s| s.parse::<u64>().ok()) {
+                fault["retryAfter"] = json!(seconds);
+            }
+            self.session.control_post("/faults", &fault).await?;
+        }
+        if (500..600).contains(&status) {
+            let fault = json!({"kind": "server_error", "count": 1, "status": status});
+            self.session.control_post("/faults", &fault).await?;
+        }
+        Ok(if status == 401 { UNKNOWN_TOKEN } else { TOKEN })
+    }
+
+    /// Ids in path segments and under [`ID_KEYS`] of a JSON body; the query and form bodies as recorded.
+    fn translate(&self, request: &RecordedRequest) -> RecordedRequest {
+        let ids = &self.session.ids;
+        RecordedRequest {
+            method: request.method.clone(),
+            path: request.path.split('/').map(|segment| ids.translate(segment)).collect::<Vec<_>>().join("/"),
+            query: request.query.clone(),
+            body: match &request.body {
+                form @ Value::String(_) => form.clone(),
+                body => translate_json(ids, body),
+            },
+        }
+    }
 }
 
-struct Answer {
-    status: u16,
-    headers: HashMap<String, String>,
-    text: String,
+impl Normalisation for Pipedrive {
+    fn header_value_varies(name: &str) -> bool {
+        name.contains("ratelimit") || name == "retry-after"
+    }
+
+    /// Record ids under [`ID_KEYS`] (also in arrays under them) are bound, whatever their value.
+    fn keyed(key: Option<&str>, recorded: &Value, actual: &Value, ids: &mut Ids) -> Option<Result<(), String>> {
+        if key.is_some_and(|k| ID_KEYS.contains(&k))
+            && let (Some(r), Some(a)) = (id_text(recorded), id_text(actual))
+        {
+            return Some(ids.bind(&r, &a).map_err(|problem| format!(" ({problem})")));
+        }
+        None
+    }
+
+    /// Equal text, except that two timestamps always match.
+    fn text(recorded: &str, actual: &str, _: &mut Ids) -> Result<(), String> {
+        let timestamps = is_timestamp(recorded) && is_timestamp(actual);
+        if timestamps || recorded == actual { Ok(()) } else { Err(String::new()) }
+    }
 }
 
-/// Recorded id ⇄ emulator id, one to one within a case (ids as text: `5821`, or a lead's UUID).
-#[derive(Debug, Default)]
-struct Ids {
-    forward: HashMap<String, String>,
-    backward: HashMap<String, String>,
+fn knows_value(ids: &Ids, recorded: &Value) -> bool {
+    id_text(recorded).is_some_and(|id| ids.knows(&id))
 }
 
-impl Ids {
-    fn knows(&self, recorded: &str) -> bool {
-        self.forward.contains_key(recorded)
+/// A body with the record ids under [`ID_KEYS`] (and in participants) translated.
+fn translate_json(ids: &Ids, value: &Value) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| translate_json(ids, v)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if ID_KEYS.contains(&k.as_str()) { translate_id(ids, v) } else { translate_json(ids, v) };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
     }
+}
 
-    fn knows_value(&self, recorded: &Value) -> bool {
-        id_text(recorded).is_some_and(|id| self.knows(&id))
-    }
-
-    fn translate(&self, recorded: &str) -> String {
-        self.forward.get(recorded).cloned().unwrap_or_else(|| recorded.to_owned())
-    }
-
-    /// A body with the record ids under [`ID_KEYS`] (and in participants) translated.
-    fn translate_json(&self, value: &Value) -> Value {
-        match value {
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.translate_json(v)).collect()),
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| {
-                        let v =
-                            if ID_KEYS.contains(&k.as_str()) { self.translate_id(v) } else { self.translate_json(v) };
-                        (k.clone(), v)
-                    })
-                    .collect(),
-            ),
-            other => other.clone(),
-        }
-    }
-
-    fn translate_id(&self, value: &Value) -> Value {
-        match (value, id_text(value)) {
-            (Value::Number(_), Some(id)) => id_value(&self.translate(&id)),
-            (Value::String(_), Some(id)) => Value::String(self.translate(&id)),
-            (other, _) => other.clone(),
-        }
-    }
-
-    fn bind(&mut self, recorded: &str, actual: &str) -> Result<(), String> {
-        if let Some(earlier) = self.forward.get(recorded) {
-            return if earlier == actual {
-                Ok(())
-            } else {
-                Err(format!("recorded id {recorded} was emulator id {earlier} earlier in the case, now {actual}"))
-            };
-        }
-        if let Some(other) = self.backward.get(actual) {
-            return Err(format!(
-                "emulator id {actual} already stands for recorded id {other}, now also for {recorded}"
-            ));
-        }
-        self.forward.insert(recorded.to_owned(), actual.to_owned());
-        self.backward.insert(actual.to_owned(), recorded.to_owned());
-        Ok(())
+fn translate_id(ids: &Ids, value: &Value) -> Value {
+    match (value, id_text(value)) {
+        (Value::Number(_), Some(id)) => id_value(&ids.translate(&id)),
+        (Value::String(_), Some(id)) => Value::String(ids.translate(&id)),
+        (other, _) => other.clone(),
     }
 }
 
@@ -387,44 +238,9 @@ fn is_uuid(text: &str) -> bool {
     parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12]) && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Structural comparison; differences are pushed as `$.path: recorded X, emulator Y`.
-fn compare_json(path: &str, key: Option<&str>, recorded: &Value, actual: &Value, ids: &mut Ids, out: &mut Vec<String>) {
-    if key.is_some_and(|k| ID_KEYS.contains(&k))
-        && let (Some(r), Some(a)) = (id_text(recorded), id_text(actual))
-    {
-        if let Err(problem) = ids.bind(&r, &a) {
-            out.push(format!("{path}: recorded {recorded}, emulator {actual} ({problem})"));
-        }
-        return;
-    }
-    match (recorded, actual) {
-        (Value::Object(r), Value::Object(a)) => {
-            let keys: BTreeSet<&String> = r.keys().chain(a.keys()).collect();
-            for k in keys {
-                let at = format!("{path}.{k}");
-                match (r.get(k), a.get(k)) {
-                    (Some(rv), Some(av)) => compare_json(&at, Some(k), rv, av, ids, out),
-                    (Some(rv), None) => out.push(format!("{at}: recorded {rv}, emulator has none")),
-                    (None, Some(av)) => out.push(format!("{at}: not recorded, emulator adds {av}")),
-                    (None, None) => {}
-                }
-            }
-        }
-        (Value::Array(r), Value::Array(a)) if r.len() == a.len() => {
-            for (i, (rv, av)) in r.iter().zip(a).enumerate() {
-                compare_json(&format!("{path}[{i}]"), key, rv, av, ids, out);
-            }
-        }
-        (Value::String(r), Value::String(a)) if is_timestamp(r) && is_timestamp(a) => {}
-        (r, a) if r == a => {}
-        (r, a) => out.push(format!("{path}: recorded {r}, emulator {a}")),
-    }
-}
-
 /// RFC 3339 (v2, leads) or `2026-05-14 09:31:02` (v1).
 fn is_timestamp(text: &str) -> bool {
-    (text.len() >= 20 && text.contains('T') && chrono::DateTime::parse_from_rfc3339(text).is_ok())
-        || chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").is_ok()
+    is_rfc3339_timestamp(text) || chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").is_ok()
 }
 
 /// `/api/v2/persons/5821` → `("persons", "5821")`; `/api/v1/leads/<uuid>` → `("leads", uuid)`.
@@ -467,6 +283,7 @@ fn references(body: &Value) -> Vec<(&'static str, &'static str, Value)> {
 /// different message all count.
 #[test]
 fn the_comparison_catches_what_it_should() {
+    let compare_json = fidelity::compare_json::<Pipedrive>;
     let mut ids = Ids::default();
     let mut out = Vec::new();
     let recorded = json!({"data": {"id": 5821, "org_id": 2210, "owner_id": 13374021, "label_ids": [5],
@@ -477,7 +294,7 @@ fn the_comparison_catches_what_it_should() {
     assert!(out.is_empty(), "{out:?}");
     assert_eq!(ids.translate("5821"), "5830");
     assert_eq!(
-        ids.translate_json(&json!({"person_id": 5821, "participants": [{"person_id": 5821}]})),
+        translate_json(&ids, &json!({"person_id": 5821, "participants": [{"person_id": 5821}]})),
         json!({"person_id": 5830, "participants": [{"person_id": 5830}]})
     );
 
@@ -489,22 +306,11 @@ fn the_comparison_catches_what_it_should() {
 
     let mut out = Vec::new();
     let lead = |id: &str| json!({"id": id, "add_time": "2026-05-14 09:31:02"});
-    compare_json(
-        "$",
-        None,
-        &lead("adf21080-0e10-11eb-879b-05d71fb426ec"),
-        &lead("0e13eb1c-f9ea-4523-8823-58f38fc1bb44"),
-        &mut ids,
-        &mut out,
-    );
-    compare_json(
-        "$",
-        None,
-        &json!({"error": "Stage with id 99 does not exist"}),
-        &json!({"error": "Stage with id 98 does not exist"}),
-        &mut ids,
-        &mut out,
-    );
+    let (recorded, same) = (lead("adf21080-0e10-11eb-879b-05d71fb426ec"), lead("0e13eb1c-f9ea-4523-8823-58f38fc1bb44"));
+    compare_json("$", None, &recorded, &same, &mut ids, &mut out);
+    let (recorded, other) =
+        (json!({"error": "Stage with id 99 does not exist"}), json!({"error": "Stage with id 98 does not exist"}));
+    compare_json("$", None, &recorded, &other, &mut ids, &mut out);
     assert_eq!(out.len(), 1, "{out:?}");
 }
 

@@ -5,7 +5,9 @@
 //!   fails on a call that differs from the recording.
 //! - [`record`]: a backend that records real exchanges, redacting credentials before anything is kept.
 //! - [`suite`]: the shared fixture suite every connector runs from `tests/fixtures.rs`.
+//! - [`fidelity`]: the shared harness of the emulator fidelity tests (`tests/emulator_fidelity.rs`).
 
+pub mod fidelity;
 pub mod fixture;
 pub mod record;
 pub mod replay;
