@@ -9,7 +9,9 @@
 //! be read, nothing is served from the cache.
 //!
 //! Only hits are kept (never "no such key"): a random key an attacker sends costs a database read, not
-//! memory. The maps are bounded; a full one is emptied rather than grown.
+//! memory. The maps are bounded; a full one is emptied rather than grown. Keys are kept by the SHA-256
+//! digest of the presented secret, never the secret; connections hold their credentials opened, as every
+//! request holds them while it runs, in this process's memory only.
 
 use std::collections::HashMap;
 use std::hash::Hash;

@@ -18,7 +18,7 @@ use super::form;
 use super::objects::{Selection, render};
 use super::schema::ObjectType;
 use super::state::{Shared, iso, lock};
-use super::store::{Record, Store};
+use super::store::{Properties, Record, Store};
 
 pub fn router() -> Router<Shared> {
     Router::new()
@@ -131,7 +131,7 @@ fn record_out(record: &Record) -> RecordOut {
             .iter()
             .map(|l| LinkOut {
                 to_object_type: l.to_type.name(),
-                to_object_id: l.to_id.clone(),
+                to_object_id: l.to_id.to_string(),
                 association_type_id: l.type_id,
             })
             .collect(),
@@ -194,7 +194,7 @@ async fn seed(State(shared): State<Shared>, Path(object_type): Path<String>, bod
         Ok(seed) => seed,
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("not a record: {e}")),
     };
-    let mut properties = BTreeMap::new();
+    let mut properties = Properties::new();
     let mut created_at = seed.created_at.clone();
     let mut updated_at = seed.updated_at.clone();
     for (name, value) in seed.properties {
@@ -210,7 +210,7 @@ async fn seed(State(shared): State<Shared>, Path(object_type): Path<String>, bod
         } else if name == ty.modified_property() {
             updated_at.get_or_insert(text);
         } else if name != "hs_object_id" {
-            properties.insert(name, text);
+            properties.insert(name.into(), text.into());
         }
     }
     let parse = |text: Option<String>, field: &str| -> Result<Option<DateTime<Utc>>, Response> {
@@ -234,7 +234,7 @@ async fn seed(State(shared): State<Shared>, Path(object_type): Path<String>, bod
         Some(id) if state.store.exists(ty, &id) => {
             return error(StatusCode::CONFLICT, format!("{} {id} already exists", ty.singular()));
         }
-        Some(id) => id,
+        Some(id) => id.into(),
         None => state.store.next_id(ty),
     };
     if ty == ObjectType::Contacts

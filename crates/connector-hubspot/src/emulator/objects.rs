@@ -148,7 +148,7 @@ fn resolve_links(store: &Store, from: ObjectType, associations: &[AssociationInp
                     bad_ids.push((to, association.to_id.clone()));
                 }
                 Some(to) => {
-                    let link = Link { to_type: to, to_id: association.to_id.clone(), type_id: Some(*type_id) };
+                    let link = Link { to_type: to, to_id: association.to_id.as_str().into(), type_id: Some(*type_id) };
                     if !links.contains(&link) {
                         links.push(link);
                     }
@@ -262,14 +262,14 @@ pub fn render(record: &Record, selection: &Selection, associations: Option<&[Obj
         .properties
         .iter()
         .filter(|(name, _)| wanted(name))
-        .map(|(name, value)| (name.clone(), Some(value.clone())))
+        .map(|(name, value)| (name.to_string(), Some(value.to_string())))
         .collect();
     if matches!(selection, Selection::Created) && ty == ObjectType::Deals {
         properties.entry("amount".to_owned()).or_insert(None);
     }
     properties.insert(ty.created_property().to_owned(), Some(iso(record.created_at)));
     properties.insert(ty.modified_property().to_owned(), Some(iso(record.updated_at)));
-    properties.insert("hs_object_id".to_owned(), Some(record.id.clone()));
+    properties.insert("hs_object_id".to_owned(), Some(record.id.to_string()));
     let associations = associations.filter(|types| !types.is_empty()).map(|types| {
         types
             .iter()
@@ -279,7 +279,7 @@ pub fn render(record: &Record, selection: &Selection, associations: Option<&[Obj
                     .iter()
                     .filter(|l| l.to_type == to)
                     .map(|l| AssociatedId {
-                        id: l.to_id.clone(),
+                        id: l.to_id.to_string(),
                         kind: format!("{}_to_{}", ty.singular(), to.singular()),
                     })
                     .collect();
@@ -289,7 +289,7 @@ pub fn render(record: &Record, selection: &Selection, associations: Option<&[Obj
             .collect()
     });
     ObjectOut {
-        id: record.id.clone(),
+        id: record.id.to_string(),
         properties,
         created_at: iso(record.created_at),
         updated_at: iso(record.updated_at),

@@ -4,15 +4,20 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
+use compact_str::{CompactString, ToCompactString};
 
 use super::schema::ObjectType;
 
+/// A record's properties, by name. Ordered, as HubSpot answers them. `CompactString` keeps names and
+/// values of up to 24 bytes (nearly all of them) inline: a stored contact is a few heap blocks, not thirty.
+pub type Properties = BTreeMap<CompactString, CompactString>;
+
 #[derive(Debug, Clone)]
 pub struct Record {
-    pub id: String,
+    pub id: CompactString,
     pub object_type: ObjectType,
     /// What was written (and what HubSpot defaults on create); the system properties are derived.
-    pub properties: BTreeMap<String, String>,
+    pub properties: Properties,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub archived_at: Option<DateTime<Utc>>,
@@ -34,7 +39,7 @@ impl Record {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub to_type: ObjectType,
-    pub to_id: String,
+    pub to_id: CompactString,
     /// The HubSpot-defined type id it was created with; `None` on the other side's copy.
     pub type_id: Option<u32>,
 }
@@ -42,15 +47,16 @@ pub struct Link {
 #[derive(Debug)]
 struct Table {
     records: Vec<Record>,
-    by_id: HashMap<String, usize>,
+    by_id: HashMap<CompactString, usize>,
     next_id: u64,
 }
 
 #[derive(Debug)]
 pub struct Store {
     tables: BTreeMap<ObjectType, Table>,
-    /// Lowercased e-mail → id of the live contact that has it.
-    emails: HashMap<String, String>,
+    /// Lowercased e-mail → position of the live contact that has it in the contacts' table (records are
+    /// never removed, so a position stays valid and saves storing the id twice).
+    emails: HashMap<CompactString, usize>,
 }
 
 impl Store {
@@ -71,10 +77,10 @@ impl Store {
     }
 
     /// The next free id of a type (seeded records may have taken some).
-    pub fn next_id(&mut self, ty: ObjectType) -> String {
+    pub fn next_id(&mut self, ty: ObjectType) -> CompactString {
         let table = self.table_mut(ty);
         loop {
-            let id = table.next_id.to_string();
+            let id = table.next_id.to_compact_string();
             table.next_id += 1;
             if !table.by_id.contains_key(&id) {
                 return id;
@@ -100,14 +106,19 @@ impl Store {
     /// The first record whose property has this value (`idProperty=email`; e-mails case-insensitive).
     pub fn find_by(&self, ty: ObjectType, property: &str, value: &str) -> Option<&Record> {
         if ty == ObjectType::Contacts && property == "email" {
-            return self.contact_with_email(value).and_then(|id| self.get(ty, id));
+            return self.contact_by_email(value);
         }
         self.table(ty).records.iter().find(|r| r.properties.get(property).is_some_and(|v| v == value))
     }
 
-    /// The live contact that has this e-mail, if any.
+    /// The id of the live contact that has this e-mail, if any.
     pub fn contact_with_email(&self, email: &str) -> Option<&str> {
-        self.emails.get(&email.trim().to_lowercase()).map(String::as_str)
+        self.contact_by_email(email).map(|r| r.id.as_str())
+    }
+
+    fn contact_by_email(&self, email: &str) -> Option<&Record> {
+        let &i = self.emails.get(email.trim().to_lowercase().as_str())?;
+        Some(&self.table(ObjectType::Contacts).records[i])
     }
 
     /// Stores a record (its id must be free) and the other side of each of its associations.
@@ -117,7 +128,8 @@ impl Store {
             && !record.archived()
             && let Some(email) = record.email()
         {
-            self.emails.insert(email, id.clone());
+            let position = self.table(ty).records.len();
+            self.emails.insert(email.into(), position);
         }
         for link in &record.links {
             let back = Link { to_type: ty, to_id: id.clone(), type_id: None };
@@ -140,9 +152,9 @@ impl Store {
         record.archived_at = Some(at);
         record.updated_at = at;
         if let Some(email) = record.email()
-            && self.emails.get(&email).is_some_and(|owner| owner == id)
+            && self.contact_with_email(&email) == Some(id)
         {
-            self.emails.remove(&email);
+            self.emails.remove(email.as_str());
         }
         true
     }
@@ -157,13 +169,13 @@ impl Store {
 mod tests {
     use super::*;
 
-    fn contact(store: &mut Store, email: &str) -> String {
+    fn contact(store: &mut Store, email: &str) -> CompactString {
         let id = store.next_id(ObjectType::Contacts);
         let now = Utc::now();
         store.insert(Record {
             id: id.clone(),
             object_type: ObjectType::Contacts,
-            properties: BTreeMap::from([("email".to_owned(), email.to_owned())]),
+            properties: Properties::from([("email".into(), email.into())]),
             created_at: now,
             updated_at: now,
             archived_at: None,
@@ -190,12 +202,12 @@ mod tests {
         let mut store = Store::new();
         let first = store.next_id(ObjectType::Deals);
         assert_eq!(first, ObjectType::Deals.first_id().to_string());
-        let taken = (ObjectType::Deals.first_id() + 1).to_string();
+        let taken = (ObjectType::Deals.first_id() + 1).to_compact_string();
         let now = Utc::now();
         store.insert(Record {
             id: taken.clone(),
             object_type: ObjectType::Deals,
-            properties: BTreeMap::new(),
+            properties: Properties::new(),
             created_at: now,
             updated_at: now,
             archived_at: None,

@@ -1,19 +1,19 @@
 //! A create body, read and checked the way HubSpot does before it touches the portal: the JSON shape,
 //! each property against its definition, HubSpot's defaults, then the required properties.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
+use compact_str::CompactString;
 use serde_json::{Value, json};
 
 use super::errors::Problem;
 use super::schema::{self, Kind, ObjectType};
 use super::state::instant;
+use super::store::Properties;
 
 /// `{"properties": {...}, "associations": [...]}`, every value as text.
 #[derive(Debug, Default, PartialEq)]
 pub struct CreateInput {
-    pub properties: BTreeMap<String, String>,
+    pub properties: Properties,
     pub associations: Vec<AssociationInput>,
 }
 
@@ -54,7 +54,7 @@ pub fn parse_create(body: &[u8]) -> Result<CreateInput, String> {
                         )));
                     }
                 };
-                input.properties.insert(name, text);
+                input.properties.insert(name.into(), text.into());
             }
         }
         Some(_) => return Err(invalid("`properties` must be an object")),
@@ -101,12 +101,9 @@ fn association(item: &Value) -> Option<AssociationInput> {
 
 /// Checks every written property against its definition. `Ok` holds the values as HubSpot stores them
 /// (datetimes as instants); `Err` every problem, for one `Property values were not valid` answer.
-pub fn check_properties(
-    ty: ObjectType,
-    written: BTreeMap<String, String>,
-) -> Result<BTreeMap<String, String>, Vec<Problem>> {
+pub fn check_properties(ty: ObjectType, written: Properties) -> Result<Properties, Vec<Problem>> {
     let mut problems = Vec::new();
-    let mut stored = BTreeMap::new();
+    let mut stored = Properties::new();
     for (name, value) in written {
         match check(ty, &name, &value) {
             Ok(value) => {
@@ -118,7 +115,7 @@ pub fn check_properties(
     if problems.is_empty() { Ok(stored) } else { Err(problems) }
 }
 
-fn check(ty: ObjectType, name: &str, value: &str) -> Result<String, Problem> {
+fn check(ty: ObjectType, name: &str, value: &str) -> Result<CompactString, Problem> {
     let Some(property) = ty.property(name) else {
         return Err(Problem::new(name, "PROPERTY_DOESNT_EXIST", format!("Property \"{name}\" does not exist")));
     };
@@ -128,22 +125,22 @@ fn check(ty: ObjectType, name: &str, value: &str) -> Result<String, Problem> {
     }
     if value.is_empty() {
         // An empty value clears a property; it is valid for every kind.
-        return Ok(String::new());
+        return Ok(CompactString::default());
     }
     match &property.kind {
-        Kind::Text | Kind::ReadOnly => Ok(value.to_owned()),
-        Kind::Email if is_email(value) => Ok(value.to_owned()),
+        Kind::Text | Kind::ReadOnly => Ok(value.into()),
+        Kind::Email if is_email(value) => Ok(value.into()),
         Kind::Email => Err(Problem::new(name, "INVALID_EMAIL", format!("Email address {value} is invalid"))),
-        Kind::Owner if value.parse::<i32>().is_ok_and(|id| id >= 0) => Ok(value.to_owned()),
+        Kind::Owner if value.parse::<i32>().is_ok_and(|id| id >= 0) => Ok(value.into()),
         Kind::Owner => {
             Err(Problem::new(name, "INVALID_INTEGER", format!("{value} was not a valid integer (for owner ID).")))
         }
-        Kind::Number if is_number(value) => Ok(value.to_owned()),
+        Kind::Number if is_number(value) => Ok(value.into()),
         Kind::Number => Err(Problem::new(name, "INVALID_FLOAT", format!("{value} was not a valid number."))),
         Kind::DateTime => datetime(value)
-            .map(instant)
+            .map(|at| instant(at).into())
             .ok_or_else(|| Problem::new(name, "INVALID_LONG", format!("{value} was not a valid long."))),
-        Kind::Enumeration(options) if options.allows(value) => Ok(value.to_owned()),
+        Kind::Enumeration(options) if options.allows(value) => Ok(value.into()),
         Kind::Enumeration(options) => Err(Problem::new(
             name,
             "INVALID_OPTION",
@@ -187,35 +184,35 @@ fn is_number(value: &str) -> bool {
 }
 
 /// What HubSpot sets on create when the body leaves it out.
-pub fn apply_defaults(ty: ObjectType, properties: &mut BTreeMap<String, String>) {
-    let blank = |p: &BTreeMap<String, String>, name: &str| p.get(name).is_none_or(|v| v.is_empty());
+pub fn apply_defaults(ty: ObjectType, properties: &mut Properties) {
+    let blank = |p: &Properties, name: &str| p.get(name).is_none_or(|v| v.is_empty());
     match ty {
         ObjectType::Meetings => {
             // Since 2024-11 `hs_timestamp` defaults to the start time.
             if blank(properties, "hs_timestamp")
                 && let Some(start) = properties.get("hs_meeting_start_time").filter(|s| !s.is_empty()).cloned()
             {
-                properties.insert("hs_timestamp".to_owned(), start);
+                properties.insert("hs_timestamp".into(), start);
             }
         }
         ObjectType::Deals => {
             if blank(properties, "pipeline") {
-                properties.insert("pipeline".to_owned(), schema::DEFAULT_DEAL_PIPELINE.to_owned());
+                properties.insert("pipeline".into(), schema::DEFAULT_DEAL_PIPELINE.into());
             }
             // The recordings show the stage probability only beside an amount (the weighted amount's
             // input); a deal without an amount comes back without it.
             if !blank(properties, "amount")
                 && let Some(probability) = properties.get("dealstage").and_then(|s| schema::deal_stage_probability(s))
             {
-                properties.insert("hs_deal_stage_probability".to_owned(), probability.to_owned());
+                properties.insert("hs_deal_stage_probability".into(), probability.into());
             }
         }
         ObjectType::Leads => {
             if blank(properties, "hs_pipeline") {
-                properties.insert("hs_pipeline".to_owned(), schema::DEFAULT_LEAD_PIPELINE.to_owned());
+                properties.insert("hs_pipeline".into(), schema::DEFAULT_LEAD_PIPELINE.into());
             }
             if blank(properties, "hs_pipeline_stage") {
-                properties.insert("hs_pipeline_stage".to_owned(), schema::FIRST_LEAD_STAGE.to_owned());
+                properties.insert("hs_pipeline_stage".into(), schema::FIRST_LEAD_STAGE.into());
             }
         }
         ObjectType::Contacts | ObjectType::Companies => {}
@@ -223,7 +220,7 @@ pub fn apply_defaults(ty: ObjectType, properties: &mut BTreeMap<String, String>)
 }
 
 /// The `errors` of a `400 VALIDATION_ERROR` for required properties left out (after the defaults).
-pub fn missing_required(ty: ObjectType, properties: &BTreeMap<String, String>) -> Vec<Value> {
+pub fn missing_required(ty: ObjectType, properties: &Properties) -> Vec<Value> {
     let set = |name: &str| properties.get(name).is_some_and(|v| !v.trim().is_empty());
     if ty == ObjectType::Contacts && !["email", "firstname", "lastname"].into_iter().any(set) {
         return vec![required_error(
@@ -246,8 +243,8 @@ fn required_error(properties: &[&str], message: &str) -> Value {
 mod tests {
     use super::*;
 
-    fn props(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    fn props(pairs: &[(&str, &str)]) -> Properties {
+        pairs.iter().map(|&(k, v)| (k.into(), v.into())).collect()
     }
 
     #[test]
@@ -306,6 +303,24 @@ mod tests {
         assert_eq!(stored["hs_meeting_end_time"], "2026-06-02T14:00:00Z");
         let problems = check_properties(ObjectType::Deals, props(&[("closedate", "soon")])).unwrap_err();
         assert_eq!(problems[0].message, "soon was not a valid long.");
+    }
+
+    #[test]
+    fn checked_values_stay_inline() {
+        // What keeps a stored record small: names and values up to 24 bytes take no heap block of their
+        // own, datetimes (built as a `String`) included.
+        let body = br#"{"properties":{"email":"m10000@example.com","firstname":"Jane","lastname":"Doe",
+            "phone":"+1-555-0100","company":"Acme Corp","jobtitle":"VP of Sales","address":"123 Main St",
+            "city":"San Francisco","state":"CA","zip":"94105","country":"US","lifecyclestage":"lead",
+            "hubspot_owner_id":"67823451"}}"#;
+        let contact = check_properties(ObjectType::Contacts, parse_create(body).unwrap().properties).unwrap();
+        let meeting = check_properties(ObjectType::Meetings, props(&[("hs_timestamp", "1780408800000")])).unwrap();
+        assert_eq!((contact.len(), meeting["hs_timestamp"].as_str()), (13, "2026-06-02T14:00:00Z"));
+        for (name, value) in contact.iter().chain(&meeting) {
+            assert!(!name.is_heap_allocated() && !value.is_heap_allocated(), "{name}: {value}");
+        }
+        let long = check_properties(ObjectType::Contacts, props(&[("company", "Acme Corporation International")]));
+        assert!(long.unwrap()["company"].is_heap_allocated(), "past 24 bytes a value has a block of its own");
     }
 
     #[test]
