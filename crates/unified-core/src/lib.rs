@@ -11,6 +11,7 @@
 
 pub mod connector;
 pub mod descriptor;
+pub mod emulator;
 pub mod error;
 pub mod oauth;
 pub mod pipeline;

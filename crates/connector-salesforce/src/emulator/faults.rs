@@ -3,8 +3,6 @@
 //! limit: the daily `TotalRequests` or a concurrency limit), `500 UNKNOWN_EXCEPTION` or a `502`/`503`/
 //! `504` page from its edge, or a slow but normal answer.
 
-use std::collections::VecDeque;
-
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -100,34 +98,12 @@ pub fn limit_exceeded(limit: &str) -> Response {
     errors::one(StatusCode::FORBIDDEN, ApiError::new("REQUEST_LIMIT_EXCEEDED", format!("{limit} Limit exceeded.")))
 }
 
-/// The pending faults, oldest first.
-#[derive(Debug, Default)]
-pub struct Faults {
-    queue: VecDeque<Fault>,
-}
+/// The pending faults, oldest first (the queue every emulator shares).
+pub type Faults = unified_core::emulator::FaultQueue<Fault>;
 
-impl Faults {
-    pub fn push(&mut self, fault: Fault) {
-        self.queue.push_back(fault);
-    }
-
-    /// One unit of the oldest pending fault, for the current provider call.
-    pub fn take(&mut self) -> Option<Fault> {
-        let front = self.queue.front_mut()?;
-        front.remaining -= 1;
-        let fault = Fault { remaining: 0, ..front.clone() };
-        if front.remaining == 0 {
-            self.queue.pop_front();
-        }
-        Some(fault)
-    }
-
-    pub fn pending(&self) -> Vec<Fault> {
-        self.queue.iter().cloned().collect()
-    }
-
-    pub fn clear(&mut self) {
-        self.queue.clear();
+impl unified_core::emulator::CountedFault for Fault {
+    fn remaining(&mut self) -> &mut u32 {
+        &mut self.remaining
     }
 }
 
