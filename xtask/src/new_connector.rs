@@ -33,7 +33,7 @@ const CASE_INPUT: &str = include_str!("../templates/fixture/input.json.tmpl");
 const SUITE_SOURCE: &str = "crates/unified-core/src/testkit/suite.rs";
 
 /// The resource and name of the first fixture case.
-const FIRST_CASE: (ResourceKind, &str) = (ResourceKind::Contact, "unsupported-resource");
+const FIRST_CASE: (ResourceKind, &str) = (ResourceKind::Contact, "create-unsupported-resource");
 
 /// Ids that would not compile or would collide: Rust keywords (the id is a module name), the cargo
 /// feature `default`, names the `unified` facade already exports at its root, and ids whose

@@ -14,10 +14,9 @@ use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 use unified::registry;
 use unified_core::connector::Call;
-use unified_core::pipeline;
 use unified_core::resource::ResourceKind;
 use unified_core::testkit::fixture::REDACTED;
-use unified_core::testkit::{CaseInput, RecordingBackend};
+use unified_core::testkit::{CaseInput, RecordingBackend, run_operation};
 use unified_core::transport::{Credentials, ProviderClient, ReqwestBackend};
 
 use crate::relative;
@@ -39,15 +38,10 @@ pub struct Summary {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Created {
-        id: String,
-        warnings: usize,
-    },
+    /// The operation succeeded: the record's id (redacted where it holds a secret), if one came back.
+    Done { operation: &'static str, id: Option<String>, warnings: usize },
     /// The pipeline's error (a recorded refusal is a legitimate fixture: validation, conflicts, ...).
-    Failed {
-        code: &'static str,
-        status: u16,
-    },
+    Failed { code: String, status: u16 },
 }
 
 impl fmt::Display for Summary {
@@ -55,7 +49,10 @@ impl fmt::Display for Summary {
         let calls = if self.calls == 1 { "1 call".to_owned() } else { format!("{} calls", self.calls) };
         write!(f, "recorded {calls} to {}: ", self.path)?;
         match &self.outcome {
-            Outcome::Created { id, warnings } => write!(f, "created id {id} ({warnings} warnings)"),
+            Outcome::Done { operation, id: Some(id), warnings } => {
+                write!(f, "{operation}: id {id} ({warnings} warnings)")
+            }
+            Outcome::Done { operation, id: None, .. } => write!(f, "{operation}: done"),
             Outcome::Failed { code, status } => write!(f, "error {code} ({status})"),
         }
     }
@@ -95,7 +92,7 @@ pub async fn record(
     let input_rel = relative(root, &input_path);
     if !input_path.is_file() {
         bail!(
-            "{input_rel} does not exist: write the case's input first, e.g. {{\"body\": {{\"email\": \"jane.doe@example.com\"}}}}"
+            "{input_rel} does not exist: write the case's input first, e.g. {{\"operation\": \"create\", \"source\": \"a recording from a real account\", \"body\": {{\"email\": \"jane.doe@example.com\"}}}}"
         );
     }
     let text = fs::read_to_string(&input_path).with_context(|| format!("reading {input_rel}"))?;
@@ -107,14 +104,13 @@ pub async fn record(
         builder = builder.base_url(url);
     }
     let client = builder.build().map_err(|e| anyhow::anyhow!("building the {provider} client: {}", e.message()))?;
-    let body = serde_json::to_vec(&input.body)?;
     let call = Call {
         client: &client,
         settings: &input.settings,
         include_remote_data: input.include_remote_data,
         connection_id: "recording",
     };
-    let result = pipeline::create_from_json(descriptor, call, resource, &body).await;
+    let result = run_operation(descriptor, call, resource, &input).await;
 
     let exchanges = backend.exchanges();
     let text = redacted_json(&serde_json::to_value(&exchanges)?, &secrets)?;
@@ -122,11 +118,16 @@ pub async fn record(
     let path_rel = relative(root, &path);
     fs::write(&path, text).with_context(|| format!("writing {path_rel}"))?;
 
-    let outcome = match result {
-        Ok(created) => {
-            Outcome::Created { id: redact_text(created.record.id(), &secrets), warnings: created.warnings.len() }
-        }
-        Err(error) => Outcome::Failed { code: error.code(), status: error.status() },
+    let outcome = match result.get("error") {
+        Some(error) => Outcome::Failed {
+            code: error["error"]["code"].as_str().unwrap_or_default().to_owned(),
+            status: error["statusCode"].as_u64().and_then(|s| u16::try_from(s).ok()).unwrap_or_default(),
+        },
+        None => Outcome::Done {
+            operation: input.operation.as_str(),
+            id: result["data"]["id"].as_str().map(|id| redact_text(id, &secrets)),
+            warnings: result["warnings"].as_array().map_or(0, Vec::len),
+        },
     };
     Ok(Summary { provider: descriptor.id.to_owned(), path: path_rel, calls: exchanges.len(), outcome })
 }

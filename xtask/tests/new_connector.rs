@@ -74,10 +74,12 @@ fn scaffolded_connector_compiles_and_passes_its_tests() {
     copy_workspace(root);
 
     let scaffold = new_connector(root, "acmecrm").unwrap();
-    for file in ["crates/connector-acmecrm/src/lib.rs", "fixtures/acmecrm/contact/unsupported-resource/result.snap"] {
+    for file in
+        ["crates/connector-acmecrm/src/lib.rs", "fixtures/acmecrm/contact/create-unsupported-resource/result.snap"]
+    {
         assert!(scaffold.created.iter().any(|f| f == file), "{file} not in {:?}", scaffold.created);
     }
-    let case = root.join("fixtures/acmecrm/contact/unsupported-resource");
+    let case = root.join("fixtures/acmecrm/contact/create-unsupported-resource");
     assert!(!case.join("exchanges.json").exists());
     let facade = fs::read_to_string(root.join("crates/unified/Cargo.toml")).unwrap();
     assert!(facade.contains("acmecrm = [\"dep:connector-acmecrm\"]"), "{facade}");

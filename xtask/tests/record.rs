@@ -80,12 +80,12 @@ async fn records_the_calls_in_order_without_the_credential() {
     write_input(
         root,
         "recorded",
-        serde_json::json!({"body": {"firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.com", "lifecycleStage": "lead", "ownerId": "77"}}),
+        serde_json::json!({"operation": "create", "source": "a recording from a real account", "body": {"firstName": "Jane", "lastName": "Doe", "email": "jane.doe@example.com", "lifecycleStage": "lead", "ownerId": "77"}}),
     );
 
     let summary =
         record(root, "hubspot", "contact", "recorded", &Credentials::bearer(TOKEN), Some(&server.uri())).await.unwrap();
-    assert_eq!(summary.outcome, Outcome::Created { id: "88415392071".into(), warnings: 0 });
+    assert_eq!(summary.outcome, Outcome::Done { operation: "create", id: Some("88415392071".into()), warnings: 0 });
     assert_eq!(summary.calls, 2);
     assert_eq!(summary.path, "fixtures/hubspot/contact/recorded/exchanges.json");
     let line = summary.to_string();
@@ -133,13 +133,17 @@ async fn a_provider_refusal_is_recorded_too() {
         .mount(&server)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    write_input(dir.path(), "conflict", serde_json::json!({"body": {"email": "jane.doe@example.com"}}));
+    write_input(
+        dir.path(),
+        "conflict",
+        serde_json::json!({"operation": "create", "source": "a recording from a real account", "body": {"email": "jane.doe@example.com"}}),
+    );
 
     let summary =
         record(dir.path(), "hubspot", "contact", "conflict", &Credentials::bearer(TOKEN), Some(&server.uri()))
             .await
             .unwrap();
-    assert_eq!(summary.outcome, Outcome::Failed { code: "provider_validation_error", status: 422 });
+    assert_eq!(summary.outcome, Outcome::Failed { code: "provider_validation_error".into(), status: 422 });
     assert_eq!(summary.calls, 1);
     assert!(dir.path().join("fixtures/hubspot/contact/conflict/exchanges.json").is_file());
 }
@@ -158,13 +162,17 @@ async fn a_missing_input_is_named() {
 #[tokio::test]
 async fn unknown_providers_resources_and_missing_credentials_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    write_input(dir.path(), "case", serde_json::json!({"body": {"email": "jane.doe@example.com"}}));
+    write_input(
+        dir.path(),
+        "case",
+        serde_json::json!({"operation": "create", "source": "a recording from a real account", "body": {"email": "jane.doe@example.com"}}),
+    );
     let bearer = Credentials::bearer(TOKEN);
 
     let error = record(dir.path(), "nosuchcrm", "contact", "case", &bearer, None).await.unwrap_err().to_string();
     assert!(error.contains("nosuchcrm") && error.contains("hubspot"), "{error}");
-    let error = record(dir.path(), "hubspot", "company", "case", &bearer, None).await.unwrap_err().to_string();
-    assert!(error.contains("company") && error.contains("contact, lead, deal, meeting"), "{error}");
+    let error = record(dir.path(), "hubspot", "widget", "case", &bearer, None).await.unwrap_err().to_string();
+    assert!(error.contains("widget") && error.contains("contact, lead, deal, meeting, company"), "{error}");
     let error = record(dir.path(), "hubspot", "contact", "../case", &bearer, None).await.unwrap_err().to_string();
     assert!(error.contains("single folder name"), "{error}");
     let error =

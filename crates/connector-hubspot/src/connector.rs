@@ -1,7 +1,9 @@
 //! The create flows: mapping → client → mapping. Field names live in `mapping`, calls in `client`.
 
-use unified_core::resource::{ContactInput, DealInput, LeadInput, MeetingInput, Text, UnifiedInput, UnifiedRecord};
-use unified_core::{Call, Connector, Created, UnifiedError, Warning};
+use unified_core::resource::{
+    Company, Contact, ContactInput, Deal, DealInput, Lead, LeadInput, Meeting, MeetingInput, Text,
+};
+use unified_core::{Call, Operations, Output, Provider, UnifiedError, Warning};
 
 use crate::mapping::{contact, deal, lead, meeting, owner};
 use crate::wire::{Association, CrmObject};
@@ -11,37 +13,54 @@ use crate::{client, owners};
 #[derive(Debug, Clone, Copy)]
 pub struct HubSpot;
 
-#[unified_core::__private::async_trait]
-impl Connector for HubSpot {
-    async fn create(&self, call: Call<'_>, input: &UnifiedInput) -> Result<Created, UnifiedError> {
-        match input {
-            UnifiedInput::Contact(input) => create_contact(call, input).await,
-            UnifiedInput::Lead(input) => create_lead(call, input).await,
-            UnifiedInput::Deal(input) => create_deal(call, input).await,
-            UnifiedInput::Meeting(input) => create_meeting(call, input).await,
-        }
-    }
-
+impl Provider for HubSpot {
     /// HubSpot serves its token endpoint from the API host (so a base-URL override moves it too).
     fn token_url(&self, base_url: &str) -> Option<String> {
         Some(format!("{}/oauth/v3/token", base_url.trim_end_matches('/')))
     }
 }
 
-async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Created, UnifiedError> {
+#[unified_core::__private::async_trait]
+impl Operations<Contact> for HubSpot {
+    async fn create(&self, call: Call<'_>, input: &ContactInput) -> Result<Output<Contact>, UnifiedError> {
+        create_contact(call, input).await
+    }
+}
+
+#[unified_core::__private::async_trait]
+impl Operations<Lead> for HubSpot {
+    async fn create(&self, call: Call<'_>, input: &LeadInput) -> Result<Output<Lead>, UnifiedError> {
+        create_lead(call, input).await
+    }
+}
+
+#[unified_core::__private::async_trait]
+impl Operations<Deal> for HubSpot {
+    async fn create(&self, call: Call<'_>, input: &DealInput) -> Result<Output<Deal>, UnifiedError> {
+        create_deal(call, input).await
+    }
+}
+
+#[unified_core::__private::async_trait]
+impl Operations<Meeting> for HubSpot {
+    async fn create(&self, call: Call<'_>, input: &MeetingInput) -> Result<Output<Meeting>, UnifiedError> {
+        create_meeting(call, input).await
+    }
+}
+
+/// HubSpot has no company resource in unified yet.
+impl Operations<Company> for HubSpot {}
+
+async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Output<Contact>, UnifiedError> {
     let request = contact::create_request(input, call.settings)?;
     let response = client::create_object(call.client, "contacts", &request).await?;
     let mut record = contact::to_contact(&response.json(crate::PROVIDER)?, Some(input), call.settings);
     let mut warnings = Vec::new();
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created {
-        record: UnifiedRecord::Contact(record),
-        warnings,
-        remote_data: call.include_remote_data.then(|| response.body_value()),
-    })
+    Ok(Output { record, warnings, remote_data: call.include_remote_data.then(|| response.body_value()) })
 }
 
-async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Created, UnifiedError> {
+async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Output<Lead>, UnifiedError> {
     let name = lead::lead_name(input);
     let lead_request = lead::lead_request(input, &name)?;
     let mut warnings = Vec::new();
@@ -60,23 +79,19 @@ async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Created, Unifi
     let remote_data = call
         .include_remote_data
         .then(|| serde_json::json!({ "contact": person.body_value(), "lead": response.body_value() }));
-    Ok(Created { record: UnifiedRecord::Lead(record), warnings, remote_data })
+    Ok(Output { record, warnings, remote_data })
 }
 
-async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Created, UnifiedError> {
+async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Output<Deal>, UnifiedError> {
     let request = deal::create_request(input, call.settings)?;
     let response = client::create_object(call.client, "deals", &request).await?;
     let mut record = deal::to_deal(&response.json(crate::PROVIDER)?, input, call.settings);
     let mut warnings = Vec::new();
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created {
-        record: UnifiedRecord::Deal(record),
-        warnings,
-        remote_data: call.include_remote_data.then(|| response.body_value()),
-    })
+    Ok(Output { record, warnings, remote_data: call.include_remote_data.then(|| response.body_value()) })
 }
 
-async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Created, UnifiedError> {
+async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Output<Meeting>, UnifiedError> {
     // Map once before any call, so that a bad field fails before anything is written.
     meeting::create_request(input, &[], call.settings)?;
     let mut warnings = Vec::new();
@@ -98,11 +113,7 @@ async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Created,
     };
     let mut record = meeting::to_meeting(&response.json(crate::PROVIDER)?, input, call.settings);
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created {
-        record: UnifiedRecord::Meeting(record),
-        warnings,
-        remote_data: call.include_remote_data.then(|| response.body_value()),
-    })
+    Ok(Output { record, warnings, remote_data: call.include_remote_data.then(|| response.body_value()) })
 }
 
 /// Creates a contact, or reuses the one HubSpot says already has this e-mail (its 409 names the id;

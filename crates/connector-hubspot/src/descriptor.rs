@@ -1,6 +1,7 @@
 //! What HubSpot stores of each unified resource (the capability table of the README is this data).
 
 use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
+use unified_core::operation::CREATE_ONLY;
 use unified_core::resource::ResourceKind;
 
 use crate::connector::HubSpot;
@@ -25,14 +26,15 @@ const PERSON: [F; 10] = [
     F::native("customFields"),
 ];
 
-const CONTACT: [F; 12] = {
-    let mut fields = [TAGS; 12];
+const CONTACT: [F; 13] = {
+    let mut fields = [TAGS; 13];
     let mut i = 0;
     while i < PERSON.len() {
         fields[i] = PERSON[i];
         i += 1;
     }
     fields[11] = SOURCE;
+    fields[12] = F::native("companyId");
     fields
 };
 
@@ -88,11 +90,11 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     api_key_scheme: Some(AuthScheme::Bearer),
     base_url: "https://api.hubapi.com",
     resources: &[
-        ResourceSupport { resource: ResourceKind::Contact, fields: &CONTACT, required: &[] },
-        ResourceSupport { resource: ResourceKind::Lead, fields: &LEAD, required: &[] },
+        ResourceSupport { resource: ResourceKind::Contact, operations: CREATE_ONLY, fields: &CONTACT, required: &[] },
+        ResourceSupport { resource: ResourceKind::Lead, operations: CREATE_ONLY, fields: &LEAD, required: &[] },
         // Every HubSpot deal sits in a stage: `dealstage` is required on create.
-        ResourceSupport { resource: ResourceKind::Deal, fields: &DEAL, required: &["stage"] },
-        ResourceSupport { resource: ResourceKind::Meeting, fields: &MEETING, required: &[] },
+        ResourceSupport { resource: ResourceKind::Deal, operations: CREATE_ONLY, fields: &DEAL, required: &["stage"] },
+        ResourceSupport { resource: ResourceKind::Meeting, operations: CREATE_ONLY, fields: &MEETING, required: &[] },
     ],
     parse_error: crate::client::parse_error,
     connector: &HubSpot,

@@ -1,12 +1,10 @@
-//! The README's capability table is generated from the descriptor; this test keeps them in step.
+//! The README's operations and capability tables are generated from the descriptor; this test keeps
+//! them in step (`UNIFIED_BLESS=1` rewrites them).
 
 #[test]
-fn readme_capability_table_matches_the_descriptor() {
-    let readme = include_str!("../README.md");
-    let table = connector_hubspot::DESCRIPTOR.capability_table();
-    let expected = format!("<!-- capability table: begin -->\n{table}<!-- capability table: end -->");
-    assert!(
-        readme.contains(&expected),
-        "README.md's capability table is out of date; replace the block between the markers with:\n\n{expected}\n"
+fn readme_tables_match_the_descriptor() {
+    unified_core::testkit::readme::check(
+        &connector_hubspot::DESCRIPTOR,
+        concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"),
     );
 }

@@ -6,9 +6,11 @@
 
 use std::sync::Arc;
 
-use unified_core::resource::{ContactInput, DealInput, LeadInput, MeetingInput, Text, UnifiedInput, UnifiedRecord};
+use unified_core::resource::{
+    Company, Contact, ContactInput, Deal, DealInput, Lead, LeadInput, Meeting, MeetingInput, Text,
+};
 use unified_core::transport::RawResponse;
-use unified_core::{Call, Connector, Created, UnifiedError, Warning};
+use unified_core::{Call, Operations, Output, Provider, UnifiedError, Warning};
 
 use crate::client;
 use crate::mapping::contact::{self, PersonInput};
@@ -21,17 +23,38 @@ use crate::{PROVIDER, cache};
 #[derive(Debug, Clone, Copy)]
 pub struct Pipedrive;
 
+impl Provider for Pipedrive {}
+
 #[unified_core::__private::async_trait]
-impl Connector for Pipedrive {
-    async fn create(&self, call: Call<'_>, input: &UnifiedInput) -> Result<Created, UnifiedError> {
-        match input {
-            UnifiedInput::Contact(input) => create_contact(call, input).await,
-            UnifiedInput::Lead(input) => create_lead(call, input).await,
-            UnifiedInput::Deal(input) => create_deal(call, input).await,
-            UnifiedInput::Meeting(input) => create_meeting(call, input).await,
-        }
+impl Operations<Contact> for Pipedrive {
+    async fn create(&self, call: Call<'_>, input: &ContactInput) -> Result<Output<Contact>, UnifiedError> {
+        create_contact(call, input).await
     }
 }
+
+#[unified_core::__private::async_trait]
+impl Operations<Lead> for Pipedrive {
+    async fn create(&self, call: Call<'_>, input: &LeadInput) -> Result<Output<Lead>, UnifiedError> {
+        create_lead(call, input).await
+    }
+}
+
+#[unified_core::__private::async_trait]
+impl Operations<Deal> for Pipedrive {
+    async fn create(&self, call: Call<'_>, input: &DealInput) -> Result<Output<Deal>, UnifiedError> {
+        create_deal(call, input).await
+    }
+}
+
+#[unified_core::__private::async_trait]
+impl Operations<Meeting> for Pipedrive {
+    async fn create(&self, call: Call<'_>, input: &MeetingInput) -> Result<Output<Meeting>, UnifiedError> {
+        create_meeting(call, input).await
+    }
+}
+
+/// Pipedrive has no company resource in unified yet.
+impl Operations<Company> for Pipedrive {}
 
 /// What a create made so far, for a roll-back.
 #[derive(Debug, Clone, Copy)]
@@ -40,7 +63,7 @@ enum Made {
     Person(u64),
 }
 
-async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Created, UnifiedError> {
+async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Output<Contact>, UnifiedError> {
     let person = PersonInput::from(input);
     let schema = match person.needs_schema(call.settings) {
         true => Some(schema(call, Entity::Person, &person.field_names(call.settings)).await?),
@@ -65,14 +88,10 @@ async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Created,
     let company = organization.as_ref().and_then(|o| o.name.as_deref());
     let mut record = contact::to_contact(&stored.data, input, company, call.settings, schema.as_deref());
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created {
-        record: UnifiedRecord::Contact(record),
-        warnings,
-        remote_data: call.include_remote_data.then(|| response.body_value()),
-    })
+    Ok(Output { record, warnings, remote_data: call.include_remote_data.then(|| response.body_value()) })
 }
 
-async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Created, UnifiedError> {
+async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Output<Lead>, UnifiedError> {
     let person = lead::person_input(input);
     let person_schema = match person.needs_schema(call.settings) {
         true => Some(schema(call, Entity::Person, &person.field_names(call.settings)).await?),
@@ -140,7 +159,7 @@ async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Created, Unifi
         let person = stored_person.as_ref().map_or(serde_json::Value::Null, |(_, raw)| raw.body_value());
         serde_json::json!({ "person": person, "lead": response.body_value() })
     });
-    Ok(Created { record: UnifiedRecord::Lead(record), warnings, remote_data })
+    Ok(Output { record, warnings, remote_data })
 }
 
 /// The lead's person: the one that has the e-mail (left as it is, with a warning), else a new one.
@@ -171,7 +190,7 @@ async fn lead_person(
     Ok((stored.data, response))
 }
 
-async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Created, UnifiedError> {
+async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Output<Deal>, UnifiedError> {
     let schema = match deal::needs_schema(input, call.settings) {
         true => Some(schema(call, Entity::Deal, &deal::field_names(input, call.settings)).await?),
         false => None,
@@ -181,25 +200,17 @@ async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Created, Unifi
     let stored: Envelope<wire::Deal> = response.json(PROVIDER)?;
     let mut record = deal::to_deal(&stored.data, input, call.settings, schema.as_deref());
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created {
-        record: UnifiedRecord::Deal(record),
-        warnings,
-        remote_data: call.include_remote_data.then(|| response.body_value()),
-    })
+    Ok(Output { record, warnings, remote_data: call.include_remote_data.then(|| response.body_value()) })
 }
 
-async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Created, UnifiedError> {
+async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Output<Meeting>, UnifiedError> {
     let body = meeting::create_request(input, call.settings)?;
     let response = client::create_activity(call.client, &body).await?;
     let stored: Envelope<wire::Activity> = response.json(PROVIDER)?;
     let mut record = meeting::to_meeting(&stored.data, input);
     let mut warnings = Vec::new();
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created {
-        record: UnifiedRecord::Meeting(record),
-        warnings,
-        remote_data: call.include_remote_data.then(|| response.body_value()),
-    })
+    Ok(Output { record, warnings, remote_data: call.include_remote_data.then(|| response.body_value()) })
 }
 
 /// The organization named `name`: found by exact name, or created (with a warning saying so).

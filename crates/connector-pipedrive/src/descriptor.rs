@@ -1,6 +1,7 @@
 //! What Pipedrive stores of each unified resource (the capability table of the README is this data).
 
 use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
+use unified_core::operation::CREATE_ONLY;
 use unified_core::resource::ResourceKind;
 
 use crate::connector::Pipedrive;
@@ -9,7 +10,7 @@ use crate::mapping::{LIFECYCLE_SETTING, SOURCE_SETTING, STATUS_SETTING};
 const LIFECYCLE: F = F::setting("lifecycleStage", LIFECYCLE_SETTING);
 const SOURCE: F = F::setting("source", SOURCE_SETTING);
 
-const CONTACT: [F; 12] = [
+const CONTACT: [F; 13] = [
     F::native("firstName"),
     F::native("lastName"),
     F::native("email"),
@@ -18,6 +19,10 @@ const CONTACT: [F; 12] = [
     F::native("jobTitle"),
     F::native("address"),
     LIFECYCLE,
+    F::unsupported(
+        "companyId",
+        "the Pipedrive connector does not link persons to organizations by id yet (issue: Pipedrive read, update, delete and company)",
+    ),
     F::native("ownerId"),
     F::native("tags"),
     SOURCE,
@@ -82,10 +87,10 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     api_key_scheme: Some(AuthScheme::Header("x-api-token")),
     base_url: "https://api.pipedrive.com",
     resources: &[
-        ResourceSupport { resource: ResourceKind::Contact, fields: &CONTACT, required: &[] },
-        ResourceSupport { resource: ResourceKind::Lead, fields: &LEAD, required: &[] },
-        ResourceSupport { resource: ResourceKind::Deal, fields: &DEAL, required: &[] },
-        ResourceSupport { resource: ResourceKind::Meeting, fields: &MEETING, required: &[] },
+        ResourceSupport { resource: ResourceKind::Contact, operations: CREATE_ONLY, fields: &CONTACT, required: &[] },
+        ResourceSupport { resource: ResourceKind::Lead, operations: CREATE_ONLY, fields: &LEAD, required: &[] },
+        ResourceSupport { resource: ResourceKind::Deal, operations: CREATE_ONLY, fields: &DEAL, required: &[] },
+        ResourceSupport { resource: ResourceKind::Meeting, operations: CREATE_ONLY, fields: &MEETING, required: &[] },
     ],
     parse_error: crate::client::parse_error,
     connector: &Pipedrive,

@@ -190,7 +190,7 @@ prop_compose! {
                      source in any_text(), custom_fields in any_custom()) -> ContactInput {
         let address = Some(Address { street, city, state, postal_code, country });
         ContactInput { first_name, last_name, email, phone, company, job_title, address, lifecycle_stage: stage,
-                       owner_id, tags, source, custom_fields }
+                       company_id: None, owner_id, tags, source, custom_fields }
     }
 }
 
@@ -392,7 +392,9 @@ proptest! {
         }
         let _ = deal::field_names(&deal_input, &settings);
 
-        let mut as_lead: LeadInput = serde_json::from_value(serde_json::to_value(&input).unwrap()).unwrap();
+        let mut as_json = serde_json::to_value(&input).unwrap();
+        as_json.as_object_mut().unwrap().remove("companyId");
+        let mut as_lead: LeadInput = serde_json::from_value(as_json).unwrap();
         as_lead.status = status;
         let _ = lead::deal_field_names(&as_lead, &settings);
         let title = lead::title(&as_lead).unwrap_or_else(|_| text.clone());
@@ -578,7 +580,7 @@ prop_compose! {
                        source in some_word(), custom_fields in person_custom()) -> ContactInput {
         ContactInput {
             first_name, last_name, email: Some(email), phone: phone.map(Text::from), company, job_title, address,
-            lifecycle_stage: stage, owner_id: owner_id.map(Text::from),
+            lifecycle_stage: stage, company_id: None, owner_id: owner_id.map(Text::from),
             tags: tags.map(|t| t.into_iter().map(Text::from).collect()), source, custom_fields,
         }
     }

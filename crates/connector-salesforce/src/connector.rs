@@ -3,9 +3,11 @@
 //! Salesforce's create answers with the id only, so every flow reads the record back (one GET, only the
 //! fields it maps) and resolves its owner; what comes back is what Salesforce stored.
 
-use unified_core::resource::{ContactInput, DealInput, LeadInput, MeetingInput, Text, UnifiedInput, UnifiedRecord};
+use unified_core::resource::{
+    Company, Contact, ContactInput, Deal, DealInput, Lead, LeadInput, Meeting, MeetingInput, Text,
+};
 use unified_core::transport::RawResponse;
-use unified_core::{Call, Connector, Created, ProviderFailure, UnifiedError, Warning};
+use unified_core::{Call, Operations, Output, Provider, ProviderFailure, UnifiedError, Warning};
 
 use crate::client;
 use crate::mapping::contact::{self, Account};
@@ -17,17 +19,7 @@ use crate::wire::{Fields, SObject};
 #[derive(Debug, Clone, Copy)]
 pub struct Salesforce;
 
-#[unified_core::__private::async_trait]
-impl Connector for Salesforce {
-    async fn create(&self, call: Call<'_>, input: &UnifiedInput) -> Result<Created, UnifiedError> {
-        match input {
-            UnifiedInput::Contact(input) => create_contact(call, input).await,
-            UnifiedInput::Lead(input) => create_lead(call, input).await,
-            UnifiedInput::Deal(input) => create_deal(call, input).await,
-            UnifiedInput::Meeting(input) => create_meeting(call, input).await,
-        }
-    }
-
+impl Provider for Salesforce {
     /// Salesforce serves its token endpoint on the org's My Domain, which is the instance the API calls
     /// go to; the connection setting `tokenUrl` names another login host (`https://login.salesforce.com`,
     /// `https://test.salesforce.com` for sandboxes). Its grants carry no `expires_in`: a session is
@@ -37,7 +29,38 @@ impl Connector for Salesforce {
     }
 }
 
-async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Created, UnifiedError> {
+#[unified_core::__private::async_trait]
+impl Operations<Contact> for Salesforce {
+    async fn create(&self, call: Call<'_>, input: &ContactInput) -> Result<Output<Contact>, UnifiedError> {
+        create_contact(call, input).await
+    }
+}
+
+#[unified_core::__private::async_trait]
+impl Operations<Lead> for Salesforce {
+    async fn create(&self, call: Call<'_>, input: &LeadInput) -> Result<Output<Lead>, UnifiedError> {
+        create_lead(call, input).await
+    }
+}
+
+#[unified_core::__private::async_trait]
+impl Operations<Deal> for Salesforce {
+    async fn create(&self, call: Call<'_>, input: &DealInput) -> Result<Output<Deal>, UnifiedError> {
+        create_deal(call, input).await
+    }
+}
+
+#[unified_core::__private::async_trait]
+impl Operations<Meeting> for Salesforce {
+    async fn create(&self, call: Call<'_>, input: &MeetingInput) -> Result<Output<Meeting>, UnifiedError> {
+        create_meeting(call, input).await
+    }
+}
+
+/// Salesforce has no company resource in unified yet.
+impl Operations<Company> for Salesforce {}
+
+async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Output<Contact>, UnifiedError> {
     let mut request = contact::create_request(input, call.settings)?;
     let mut warnings = Vec::new();
     let mut created_account = None;
@@ -81,10 +104,10 @@ async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Created,
     let (record, response) = read_back(call, contact::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
     let mut contact = contact::to_contact(&record, input, call.settings, account.as_ref());
     (contact.owner_name, contact.owner_email) = resolve_owner(call, contact.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created { record: UnifiedRecord::Contact(contact), warnings, remote_data: remote_data(call, response) })
+    Ok(Output { record: contact, warnings, remote_data: remote_data(call, response) })
 }
 
-async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Created, UnifiedError> {
+async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Output<Lead>, UnifiedError> {
     let request = lead::create_request(input, call.settings)?;
     let saved = client::create(call.client, lead::OBJECT, &request).await?;
     let mut warnings = Vec::new();
@@ -92,10 +115,10 @@ async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Created, Unifi
     let (record, response) = read_back(call, lead::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
     let mut lead = lead::to_lead(&record, input, call.settings);
     (lead.owner_name, lead.owner_email) = resolve_owner(call, lead.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created { record: UnifiedRecord::Lead(lead), warnings, remote_data: remote_data(call, response) })
+    Ok(Output { record: lead, warnings, remote_data: remote_data(call, response) })
 }
 
-async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Created, UnifiedError> {
+async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Output<Deal>, UnifiedError> {
     let request = deal::create_request(input, call.settings)?;
     let saved = client::create(call.client, deal::OBJECT, &request).await?;
     if let Some(roles) = deal::contact_roles(input, &saved.id) {
@@ -113,7 +136,7 @@ async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Created, Unifi
     let (record, response) = read_back(call, deal::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
     let mut deal = deal::to_deal(&record, input, call.settings);
     (deal.owner_name, deal.owner_email) = resolve_owner(call, deal.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created { record: UnifiedRecord::Deal(deal), warnings, remote_data: remote_data(call, response) })
+    Ok(Output { record: deal, warnings, remote_data: remote_data(call, response) })
 }
 
 /// The contact roles are all or none: the refused ones name their `contactIds[i]` (the others only
@@ -133,7 +156,7 @@ fn contact_roles_refused(results: &[crate::wire::CollectionResult]) -> UnifiedEr
     UnifiedError::ProviderValidation(failure)
 }
 
-async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Created, UnifiedError> {
+async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Output<Meeting>, UnifiedError> {
     let request = meeting::create_request(input)?;
     let emails = meeting::attendee_emails(input);
     let mut found = std::collections::HashMap::new();
@@ -162,7 +185,7 @@ async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Created,
     let (record, response) = read_back(call, meeting::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
     let mut meeting = meeting::to_meeting(&record, input, &related);
     (meeting.owner_name, meeting.owner_email) = resolve_owner(call, meeting.owner_id.as_deref(), &mut warnings).await;
-    Ok(Created { record: UnifiedRecord::Meeting(meeting), warnings, remote_data: remote_data(call, response) })
+    Ok(Output { record: meeting, warnings, remote_data: remote_data(call, response) })
 }
 
 /// A whole collection call that failed, as the per-record result it stands for.
@@ -264,7 +287,7 @@ mod tests {
     #[test]
     fn the_token_endpoint_is_on_the_instance() {
         assert_eq!(
-            Salesforce.token_url("https://acme.my.salesforce.com/").as_deref(),
+            Provider::token_url(&Salesforce, "https://acme.my.salesforce.com/").as_deref(),
             Some("https://acme.my.salesforce.com/services/oauth2/token")
         );
     }
@@ -275,15 +298,14 @@ mod tests {
         let client = ProviderClient::builder(&crate::DESCRIPTOR).backend(backend.clone()).build().unwrap();
         let settings = Settings::new();
         let call = Call { client: &client, settings: &settings, include_remote_data: false, connection_id: "test" };
-        let input: UnifiedInput = DealInput {
+        let input = DealInput {
             name: Some("D".into()),
             stage: Some("Prospecting".into()),
             close_date: Some("2026-07-31".into()),
             contact_ids: Some(vec!["not-an-id".into()]),
             ..Default::default()
-        }
-        .into();
-        let error = Salesforce.create(call, &input).await.unwrap_err();
+        };
+        let error = Operations::<Deal>::create(&Salesforce, call, &input).await.unwrap_err();
         assert_eq!((error.code(), error.details()[0].field.as_str()), ("validation_error", "contactIds[0]"));
         assert!(backend.sent().is_empty());
     }

@@ -2,6 +2,7 @@
 //! and the fields Salesforce requires beyond the unified rules (checked before any call).
 
 use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
+use unified_core::operation::CREATE_ONLY;
 use unified_core::resource::ResourceKind;
 
 use crate::connector::Salesforce;
@@ -13,7 +14,7 @@ const TAGS: F = F::unsupported(
 );
 const LIFECYCLE: F = F::setting("lifecycleStage", LIFECYCLE_SETTING);
 
-const CONTACT: [F; 12] = [
+const CONTACT: [F; 13] = [
     F::native("firstName"),
     F::native("lastName"),
     F::native("email"),
@@ -22,6 +23,10 @@ const CONTACT: [F; 12] = [
     F::native("jobTitle"),
     F::native("address"),
     LIFECYCLE,
+    F::unsupported(
+        "companyId",
+        "the Salesforce connector does not set a contact's AccountId by id yet (issue: Salesforce read, update, delete and company)",
+    ),
     F::native("ownerId"),
     TAGS,
     F::native("source"),
@@ -89,10 +94,25 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     // token response, e.g. `https://acme.my.salesforce.com`): a live connection sets it as its base URL.
     base_url: "https://login.salesforce.com",
     resources: &[
-        ResourceSupport { resource: ResourceKind::Contact, fields: &CONTACT, required: &["lastName"] },
-        ResourceSupport { resource: ResourceKind::Lead, fields: &LEAD, required: &["lastName", "company"] },
-        ResourceSupport { resource: ResourceKind::Deal, fields: &DEAL, required: &["stage", "closeDate"] },
-        ResourceSupport { resource: ResourceKind::Meeting, fields: &MEETING, required: &[] },
+        ResourceSupport {
+            resource: ResourceKind::Contact,
+            operations: CREATE_ONLY,
+            fields: &CONTACT,
+            required: &["lastName"],
+        },
+        ResourceSupport {
+            resource: ResourceKind::Lead,
+            operations: CREATE_ONLY,
+            fields: &LEAD,
+            required: &["lastName", "company"],
+        },
+        ResourceSupport {
+            resource: ResourceKind::Deal,
+            operations: CREATE_ONLY,
+            fields: &DEAL,
+            required: &["stage", "closeDate"],
+        },
+        ResourceSupport { resource: ResourceKind::Meeting, operations: CREATE_ONLY, fields: &MEETING, required: &[] },
     ],
     parse_error: crate::client::parse_error,
     connector: &Salesforce,

@@ -6,7 +6,8 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::connector::{Connector, Settings, Warning};
-use crate::resource::{ResourceKind, UnifiedInput};
+use crate::operation::Operation;
+use crate::resource::ResourceKind;
 use crate::transport::ParseErrorFn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,6 +64,9 @@ impl FieldSupport {
 #[serde(rename_all = "camelCase")]
 pub struct ResourceSupport {
     pub resource: ResourceKind,
+    /// What the connector does with this resource; anything else is `unsupported_operation`, refused
+    /// before any provider call.
+    pub operations: &'static [Operation],
     /// Every unified field of the resource, each with how the provider stores it.
     pub fields: &'static [FieldSupport],
     /// Fields the provider requires beyond the unified rules (checked before any call).
@@ -74,11 +78,16 @@ impl ResourceSupport {
         self.fields.iter().find(|f| f.field == name)
     }
 
-    /// Warnings for the fields of `input` that this provider cannot store with these settings.
-    pub fn warnings(&self, provider_name: &str, input: &UnifiedInput, settings: &Settings) -> Vec<Warning> {
-        input
-            .present_fields()
-            .into_iter()
+    pub fn supports(&self, operation: Operation) -> bool {
+        self.operations.contains(&operation)
+    }
+
+    /// Warnings for the `fields` of a body (those given, or set and cleared in an update) that this
+    /// provider cannot store with these settings.
+    pub fn warnings(&self, provider_name: &str, fields: &[&'static str], settings: &Settings) -> Vec<Warning> {
+        fields
+            .iter()
+            .copied()
             .filter_map(|field| match self.field(field).map(|f| f.storage) {
                 Some(Storage::Native) => None,
                 Some(Storage::Setting(key)) if settings.get(key).is_some_and(|v| !v.is_empty()) => None,
@@ -139,6 +148,31 @@ impl ConnectorDescriptor {
         self.resource(resource).is_some()
     }
 
+    /// Whether `operation` on `resource` is declared.
+    pub fn supports_operation(&self, resource: ResourceKind, operation: Operation) -> bool {
+        self.resource(resource).is_some_and(|r| r.supports(operation))
+    }
+
+    /// The README operations table (resource × operation), generated from this declaration.
+    pub fn operations_table(&self) -> String {
+        let mut out = String::from("| resource |");
+        for op in Operation::ALL {
+            out.push_str(&format!(" {op} |"));
+        }
+        out.push_str("\n| --- |");
+        out.push_str(&" --- |".repeat(Operation::ALL.len()));
+        out.push('\n');
+        for resource in ResourceKind::ALL {
+            out.push_str(&format!("| {resource} |"));
+            for op in Operation::ALL {
+                let on = self.resource(resource).is_some_and(|r| r.supports(op));
+                out.push_str(if on { " ✓ |" } else { " – |" });
+            }
+            out.push('\n');
+        }
+        out
+    }
+
     /// The README capability table (resource × field), generated from this declaration so that it
     /// cannot drift: `✓` native, `setting: <key>` stored when the connection sets it, `–` not stored.
     pub fn capability_table(&self) -> String {
@@ -167,6 +201,9 @@ impl ConnectorDescriptor {
         }
         for support in self.resources {
             let resource = support.resource;
+            if support.operations.is_empty() {
+                problems.push(format!("{resource}: no operation is declared; leave the resource out instead"));
+            }
             for field in resource.fields() {
                 let count = support.fields.iter().filter(|f| f.field == *field).count();
                 if count != 1 {

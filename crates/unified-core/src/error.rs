@@ -41,6 +41,12 @@ pub enum UnifiedError {
     UnknownResource { name: String },
     #[error("Provider `{provider}` does not support the `{resource}` resource")]
     UnsupportedResource { provider: String, resource: String },
+    #[error("Provider `{provider}` does not support `{operation}` on the `{resource}` resource")]
+    UnsupportedOperation { provider: String, resource: String, operation: String },
+    #[error("The cursor is not valid for this list: {reason}")]
+    InvalidCursor { reason: String },
+    #[error("{} has no such record: {}", .0.id, .0.message)]
+    NotFound(ProviderFailure),
     #[error("{reason}")]
     Unauthorized { reason: String },
     #[error("No `{provider}` connection for end user `{end_user_id}`")]
@@ -72,6 +78,9 @@ impl UnifiedError {
             Self::UnknownProvider { .. } => "unknown_provider",
             Self::UnknownResource { .. } => "unknown_resource",
             Self::UnsupportedResource { .. } => "unsupported_resource",
+            Self::UnsupportedOperation { .. } => "unsupported_operation",
+            Self::InvalidCursor { .. } => "invalid_cursor",
+            Self::NotFound(_) => "not_found",
             Self::Unauthorized { .. } => "unauthorized",
             Self::ConnectionNotFound { .. } => "connection_not_found",
             Self::PayloadTooLarge { .. } => "payload_too_large",
@@ -88,12 +97,15 @@ impl UnifiedError {
     /// The HTTP status of the contract's error table.
     pub fn status(&self) -> u16 {
         match self {
-            Self::Validation { .. } | Self::InvalidQuery { .. } | Self::UnknownProvider { .. } => 400,
+            Self::Validation { .. }
+            | Self::InvalidQuery { .. }
+            | Self::UnknownProvider { .. }
+            | Self::InvalidCursor { .. } => 400,
             Self::Unauthorized { .. } | Self::ProviderAuth(_) => 401,
-            Self::UnknownResource { .. } | Self::ConnectionNotFound { .. } => 404,
+            Self::UnknownResource { .. } | Self::ConnectionNotFound { .. } | Self::NotFound(_) => 404,
             Self::IdempotencyConflict { .. } => 409,
             Self::PayloadTooLarge { .. } => 413,
-            Self::UnsupportedResource { .. } | Self::ProviderValidation(_) => 422,
+            Self::UnsupportedResource { .. } | Self::UnsupportedOperation { .. } | Self::ProviderValidation(_) => 422,
             Self::RateLimited { .. } => 429,
             Self::Internal { .. } => 500,
             Self::ProviderUnavailable(_) => 502,
@@ -123,6 +135,7 @@ impl UnifiedError {
         match self {
             Self::ProviderValidation(f)
             | Self::ProviderAuth(f)
+            | Self::NotFound(f)
             | Self::ProviderUnavailable(f)
             | Self::ProviderTimeout(f)
             | Self::RateLimited { failure: f, .. } => Some(f),
@@ -134,6 +147,14 @@ impl UnifiedError {
         match self {
             Self::RateLimited { retry_after, .. } => *retry_after,
             _ => None,
+        }
+    }
+
+    pub fn unsupported_operation(provider: &str, resource: crate::ResourceKind, operation: crate::Operation) -> Self {
+        Self::UnsupportedOperation {
+            provider: provider.to_owned(),
+            resource: resource.as_str().to_owned(),
+            operation: operation.as_str().to_owned(),
         }
     }
 
@@ -202,6 +223,18 @@ mod tests {
                 "unsupported_resource",
                 false,
             ),
+            (
+                UnifiedError::UnsupportedOperation {
+                    provider: "p".into(),
+                    resource: "r".into(),
+                    operation: "o".into(),
+                },
+                422,
+                "unsupported_operation",
+                false,
+            ),
+            (UnifiedError::InvalidCursor { reason: "x".into() }, 400, "invalid_cursor", false),
+            (UnifiedError::NotFound(failure.clone()), 404, "not_found", false),
             (UnifiedError::Unauthorized { reason: "x".into() }, 401, "unauthorized", false),
             (
                 UnifiedError::ConnectionNotFound { provider: "p".into(), end_user_id: "u".into() },

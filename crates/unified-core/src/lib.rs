@@ -1,19 +1,24 @@
 //! The core of the unified CRM API.
 //!
-//! - [`resource`]: the unified input bodies and records (`contact`, `lead`, `deal`, `meeting`).
+//! - [`resource`]: the unified bodies and records (`contact`, `lead`, `deal`, `meeting`, `company`).
+//! - [`operation`]: create, get, list, update, delete; the list query and page.
+//! - [`cursor`]: sealed, scope-bound list cursors.
 //! - [`validation`]: field rules that report every problem at once, each with its field path.
 //! - [`error`]: the one error model, with the `code` and status of the HTTP contract.
 //! - [`connector`] and [`descriptor`]: what a provider crate implements and declares.
 //! - [`registry`]: connectors register themselves with [`register_connector!`].
 //! - [`transport`]: the one HTTP client every connector calls through.
-//! - [`pipeline`]: parse, validate, warn, create: the same path for the server and for embedding.
+//! - [`pipeline`]: parse, validate, check the operation, warn, call: the same path for the server and
+//!   for embedding.
 //! - `testkit` (feature `testkit`): the replay transport and the shared fixture suite.
 
 pub mod connector;
+pub mod cursor;
 pub mod descriptor;
 pub mod emulator;
 pub mod error;
 pub mod oauth;
+pub mod operation;
 pub mod pipeline;
 pub mod registry;
 pub mod resource;
@@ -24,10 +29,11 @@ pub mod validation;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
-pub use connector::{Call, Connector, Created, Warning};
+pub use connector::{Call, Connector, Created, Operations, Output, Provider, Warning};
 pub use descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport, ResourceSupport, Storage};
 pub use error::{ErrorEnvelope, ProviderFailure, UnifiedError};
-pub use resource::{ResourceKind, UnifiedInput, UnifiedRecord};
+pub use operation::{ListQuery, Operation, Page};
+pub use resource::{Resource, ResourceKind, UnifiedInput, UnifiedPatch, UnifiedRecord};
 pub use validation::FieldError;
 
 #[doc(hidden)]

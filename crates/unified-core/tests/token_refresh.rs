@@ -8,19 +8,21 @@ use std::time::Duration;
 use unified_core::__private::async_trait;
 use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor};
 use unified_core::oauth::{OAuthApp, RefreshError, refresh};
+use unified_core::resource::{Company, Contact, Deal, Lead, Meeting};
 use unified_core::transport::{FailureKind, ProviderClient, ProviderError, ReqwestBackend, TokenSource};
-use unified_core::{Call, Connector, Created, UnifiedError, UnifiedInput};
+use unified_core::{Operations, Provider, UnifiedError};
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 struct Dummy;
 
-#[async_trait]
-impl Connector for Dummy {
-    async fn create(&self, _: Call<'_>, _: &UnifiedInput) -> Result<Created, UnifiedError> {
-        Err(UnifiedError::internal("unused"))
-    }
-}
+// Declares no resource: every operation is the trait's default, `unsupported_operation`.
+impl Provider for Dummy {}
+impl Operations<Contact> for Dummy {}
+impl Operations<Lead> for Dummy {}
+impl Operations<Deal> for Dummy {}
+impl Operations<Meeting> for Dummy {}
+impl Operations<Company> for Dummy {}
 
 fn expired_on_401(status: u16, body: &[u8]) -> ProviderError {
     let text = String::from_utf8_lossy(body);

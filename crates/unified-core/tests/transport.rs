@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Value, json};
-use unified_core::__private::async_trait;
+use unified_core::resource as unified;
 use unified_core::transport::{
     CallRecord, Credentials, FailureKind, ProviderClient, ProviderError, RetryPolicy, parse_error_as_text,
 };
-use unified_core::{AuthKind, AuthScheme, Call, Connector, ConnectorDescriptor, Created, UnifiedError, UnifiedInput};
+use unified_core::{AuthKind, AuthScheme, ConnectorDescriptor, Operations, Provider, UnifiedError};
 use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -21,12 +21,13 @@ const TOKEN: &str = "tok-123";
 #[derive(Debug)]
 struct Dummy;
 
-#[async_trait]
-impl Connector for Dummy {
-    async fn create(&self, _call: Call<'_>, _input: &UnifiedInput) -> Result<Created, UnifiedError> {
-        Err(UnifiedError::internal("unused"))
-    }
-}
+// Declares no resource: every operation is the trait's default, `unsupported_operation`.
+impl Provider for Dummy {}
+impl Operations<unified::Contact> for Dummy {}
+impl Operations<unified::Lead> for Dummy {}
+impl Operations<unified::Deal> for Dummy {}
+impl Operations<unified::Meeting> for Dummy {}
+impl Operations<unified::Company> for Dummy {}
 
 static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     id: "testcrm",

@@ -11,13 +11,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use unified_core::UnifiedError;
+use unified_core::cursor::CursorKey;
 use unified_core::transport::RetryPolicy;
 use unified_store::Store;
 
 use crate::metrics::Metrics;
 use crate::reply::plain_error;
 use crate::request_id::RequestId;
-use crate::routes::{connections, create, health, providers, schemas};
+use crate::routes::{connections, health, providers, records, schemas};
 use crate::sandbox::Sandbox;
 
 /// Limits and budgets of the API. Defaults follow the contract.
@@ -53,11 +54,14 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     /// The provider emulators, when sandbox mode is on (`sk_test_` keys).
     pub sandbox: Option<Arc<Sandbox>>,
+    /// Seals list cursors (derived from the store's master key).
+    pub cursor_key: Arc<CursorKey>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: ServerConfig) -> Self {
-        Self { store, metrics: Arc::new(Metrics::new()), config: Arc::new(config), sandbox: None }
+        let cursor_key = Arc::new(records::cursor_key(store.as_ref()));
+        Self { store, metrics: Arc::new(Metrics::new()), config: Arc::new(config), sandbox: None, cursor_key }
     }
 
     pub fn with_sandbox(mut self, sandbox: Arc<Sandbox>) -> Self {
@@ -68,14 +72,13 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.body_limit;
-    Router::new()
+    records::mount(Router::new())
         .route("/api/v1/providers", get(providers::list))
         .route("/api/v1/providers/{id}", get(providers::one))
         .route("/api/v1/schemas/{resource}", get(schemas::one))
         .route("/api/v1/openapi.json", get(crate::openapi::serve))
         .route("/api/v1/connections", post(connections::create).get(connections::list))
         .route("/api/v1/connections/{id}", delete(connections::remove))
-        .route("/api/v1/{resource}", post(create::create))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(crate::metrics::serve))

@@ -1,15 +1,16 @@
 //! `Idempotency-Key`: the same key with the same request within the TTL returns the stored response
 //! and calls no provider; a different request gets 409; concurrent holders wait for the first.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use unified_core::{FieldError, ResourceKind, UnifiedError};
+use unified_core::{FieldError, Operation, ResourceKind, UnifiedError};
 use unified_store::IdempotencyBegin;
 
 use crate::app::AppState;
+use crate::reply::Reply;
 use crate::request_id::RequestId;
-use crate::routes::create::{CreateQuery, json_response};
+use crate::routes::records::RecordQuery;
 
 /// A replayed error names this request's id (the same as its `x-request-id`); a 201 has none.
 fn with_request_id(body: Vec<u8>, request_id: &RequestId) -> Vec<u8> {
@@ -51,12 +52,22 @@ pub fn key_from(headers: &HeaderMap) -> Result<Option<String>, UnifiedError> {
     }
 }
 
-/// What identifies "the same request": resource, query and body bytes.
-pub fn request_hash(resource: ResourceKind, query: &CreateQuery, body: &[u8]) -> [u8; 32] {
+/// What identifies "the same record call": operation, resource, id, query and body bytes.
+pub fn record_hash(
+    operation: Operation,
+    resource: ResourceKind,
+    id: &str,
+    query: &RecordQuery,
+    body: &[u8],
+) -> [u8; 32] {
+    let include = if query.include_remote_data { "1" } else { "0" };
+    request_hash(&[operation.as_str(), resource.as_str(), id, &query.provider, &query.end_user_id, include], body)
+}
+
+/// What identifies "the same request": its parts and body bytes.
+pub fn request_hash(parts: &[&str], body: &[u8]) -> [u8; 32] {
     let mut hash = Sha256::new();
-    for part in
-        [resource.as_str(), &query.provider, &query.end_user_id, if query.include_remote_data { "1" } else { "0" }]
-    {
+    for part in parts {
         hash.update(part.as_bytes());
         hash.update([0]);
     }
@@ -81,8 +92,7 @@ pub async fn claim(
         match begin {
             IdempotencyBegin::Started => return Ok(Claim::Owned(key.to_owned())),
             IdempotencyBegin::Replay { status, body } => {
-                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-                let mut response = json_response(status, with_request_id(body, request_id));
+                let mut response = Reply::stored(status, with_request_id(body, request_id)).into_response();
                 response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
                 return Ok(Claim::Replay(response));
             }

@@ -19,6 +19,7 @@ use crate::app::AppState;
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     route: String,
+    operation: String,
     provider: String,
     resource: String,
     status: u16,
@@ -57,7 +58,11 @@ impl Metrics {
             Family::<RequestLabels, Histogram>::new_with_constructor(latency_buckets as fn() -> Histogram);
         let provider_seconds =
             Family::<ProviderLabels, Histogram>::new_with_constructor(latency_buckets as fn() -> Histogram);
-        registry.register("requests", "API requests by route, provider, resource and status", requests.clone());
+        registry.register(
+            "requests",
+            "API requests by route, operation, provider, resource and status",
+            requests.clone(),
+        );
         registry.register("request_duration_seconds", "API request latency", request_seconds.clone());
         registry.register(
             "provider_call_duration_seconds",
@@ -67,11 +72,12 @@ impl Metrics {
         Self { registry, requests, request_seconds, provider_seconds: Arc::new(provider_seconds) }
     }
 
-    pub fn request(&self, route: &str, provider: &str, resource: &str, status: u16, elapsed: Duration) {
+    pub fn request(&self, route: &str, tags: &RequestTags, status: u16, elapsed: Duration) {
         let labels = RequestLabels {
             route: route.to_owned(),
-            provider: provider.to_owned(),
-            resource: resource.to_owned(),
+            operation: tags.operation.to_owned(),
+            provider: tags.provider.clone(),
+            resource: tags.resource.clone(),
             status,
         };
         self.requests.get_or_create(&labels).inc();
@@ -98,11 +104,19 @@ impl Metrics {
     }
 }
 
-/// Provider and resource of a request, set by the handler on its response for the request counter.
+/// Operation, provider and resource of a request, set by the handler on its response for the request
+/// counter (`-` where the request never got that far, or the endpoint has none).
 #[derive(Debug, Clone)]
 pub struct RequestTags {
     pub provider: String,
     pub resource: String,
+    pub operation: &'static str,
+}
+
+impl Default for RequestTags {
+    fn default() -> Self {
+        Self { provider: "-".into(), resource: "-".into(), operation: "-" }
+    }
 }
 
 /// Middleware: counts every request (rejected ones included) by route template, provider, resource
@@ -112,9 +126,8 @@ pub async fn track(State(state): State<AppState>, request: Request, next: Next) 
         request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
-    let (provider, resource) =
-        response.extensions().get::<RequestTags>().map_or(("-", "-"), |t| (t.provider.as_str(), t.resource.as_str()));
-    state.metrics.request(&route, provider, resource, response.status().as_u16(), started.elapsed());
+    let tags = response.extensions().get::<RequestTags>().cloned().unwrap_or_default();
+    state.metrics.request(&route, &tags, response.status().as_u16(), started.elapsed());
     response
 }
 

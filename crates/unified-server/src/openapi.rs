@@ -7,13 +7,13 @@ use axum::response::{IntoResponse, Response};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Value, json};
-use unified_core::resource::{
-    Contact, ContactInput, Deal, DealInput, Lead, LeadInput, Meeting, MeetingInput, ResourceKind,
-};
-use unified_core::{ErrorEnvelope, Warning, registry};
+use unified_core::resource::{Resource, ResourceKind};
+use unified_core::{ErrorEnvelope, Operation, for_each_resource, registry};
 
+use crate::reply::Data;
 use crate::routes::connections::{ConnectionInput, ConnectionView};
 use crate::routes::providers::ProviderInfo;
+use crate::routes::records::{DeletedRef, ListData, RECORD_ROUTES, RecordData, RecordRoute, query};
 
 pub async fn serve() -> Response {
     Json(document()).into_response()
@@ -23,16 +23,14 @@ pub fn document() -> Value {
     let mut generator =
         SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
     let error = schema::<ErrorEnvelope>(&mut generator);
-    let warning = schema::<Warning>(&mut generator);
     let mut paths = serde_json::Map::new();
     for resource in ResourceKind::ALL {
-        let (input, record) = match resource {
-            ResourceKind::Contact => (schema::<ContactInput>(&mut generator), schema::<Contact>(&mut generator)),
-            ResourceKind::Lead => (schema::<LeadInput>(&mut generator), schema::<Lead>(&mut generator)),
-            ResourceKind::Deal => (schema::<DealInput>(&mut generator), schema::<Deal>(&mut generator)),
-            ResourceKind::Meeting => (schema::<MeetingInput>(&mut generator), schema::<Meeting>(&mut generator)),
-        };
-        paths.insert(format!("/api/v1/{resource}"), create_path(resource, input, record, &warning, &error));
+        for route in &RECORD_ROUTES {
+            let path = route.path.replace("{resource}", resource.as_str());
+            let operation = for_each_resource!(resource, R => record_operation::<R>(&mut generator, route));
+            let entry = paths.entry(path).or_insert_with(|| json!({}));
+            entry[route.method.to_ascii_lowercase()] = operation;
+        }
     }
     let provider = schema::<ProviderInfo>(&mut generator);
     let connection_input = schema::<ConnectionInput>(&mut generator);
@@ -47,7 +45,7 @@ pub fn document() -> Value {
     let ok = |data: Value| {
         json!({
             "description": "OK",
-            "content": { "application/json": { "schema": envelope(200, "OK", data) } }
+            "content": { "application/json": { "schema": envelope(200, "OK", data_of(data)) } }
         })
     };
     paths.insert(
@@ -75,7 +73,7 @@ pub fn document() -> Value {
         "post": {
             "operationId": "createConnection", "summary": "Register an end user's provider connection (credentials are write-only)",
             "requestBody": { "required": true, "content": { "application/json": { "schema": connection_input } } },
-            "responses": merge(json!({ "201": { "description": "Created", "content": { "application/json": { "schema": envelope(201, "Created", connection.clone()) } } } }), errors(&[400, 401, 409, 413, 500]))
+            "responses": merge(json!({ "201": { "description": "Created", "content": { "application/json": { "schema": envelope(201, "Created", data_of(connection.clone())) } } } }), errors(&[400, 401, 409, 413, 500]))
         },
         "get": {
             "operationId": "listConnections", "summary": "The caller's connections (this tenant and mode)",
@@ -109,7 +107,7 @@ pub fn document() -> Value {
         "info": {
             "title": "unified CRM API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "One normalized API (contact, lead, deal, meeting) in front of many CRMs."
+            "description": "One normalized API (contact, lead, deal, meeting, company) in front of many CRMs."
         },
         "servers": [{ "url": "http://127.0.0.1:5001" }],
         "security": [{ "apiKey": [] }],
@@ -143,6 +141,11 @@ fn envelope(status: u16, message: &str, data: Value) -> Value {
     })
 }
 
+/// `{"data": <schema>}`: the `data` of an answer that is one object or one list.
+fn data_of(schema: Value) -> Value {
+    json!({ "type": "object", "required": ["data"], "properties": { "data": schema } })
+}
+
 fn merge(mut a: Value, b: Value) -> Value {
     if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
         a.extend(b);
@@ -150,39 +153,100 @@ fn merge(mut a: Value, b: Value) -> Value {
     a
 }
 
-fn create_path(resource: ResourceKind, input: Value, record: Value, warning: &Value, _error: &Value) -> Value {
-    let providers: Vec<&str> = registry::all().into_iter().filter(|d| d.supports(resource)).map(|d| d.id).collect();
-    let data = json!({
-        "type": "object",
-        "required": ["data"],
-        "properties": {
-            "data": record,
-            "warnings": { "type": "array", "items": warning, "description": "Unified fields this provider could not store (only when non-empty)" },
-            "remoteData": { "description": "The provider's raw record (only with includeRemoteData=true)" }
-        }
-    });
-    let error = |codes: &[u16]| -> serde_json::Map<String, Value> {
-        codes.iter().map(|c| (c.to_string(), json!({ "$ref": "#/components/responses/Error" }))).collect()
+/// One record operation on resource `R`, from its route: parameters, body, success and errors.
+fn record_operation<R: Resource>(generator: &mut SchemaGenerator, route: &RecordRoute) -> Value {
+    let resource = R::KIND;
+    let operation = route.operation;
+    let supported: Vec<&str> =
+        registry::all().into_iter().filter(|d| d.supports_operation(resource, operation)).map(|d| d.id).collect();
+    let supported = if supported.is_empty() { "none yet".to_owned() } else { supported.join(", ") };
+    let (operation_id, summary, data) = match operation {
+        Operation::Create => (
+            format!("create{}", resource.title()),
+            format!("Create a {resource} in the end user's CRM"),
+            schema::<RecordData<R>>(generator),
+        ),
+        Operation::Get => (
+            format!("get{}", resource.title()),
+            format!("Read one {resource} by id"),
+            schema::<RecordData<R>>(generator),
+        ),
+        Operation::List => (
+            format!("list{}", resource.plural_title()),
+            format!("List {resource} records, a page at a time; with updatedSince, in ascending modification time"),
+            schema::<ListData<R>>(generator),
+        ),
+        Operation::Update => (
+            format!("update{}", resource.title()),
+            format!("Change fields of a {resource} (null clears one); answers the record as re-read"),
+            schema::<RecordData<R>>(generator),
+        ),
+        Operation::Delete => (
+            format!("delete{}", resource.title()),
+            format!("Delete a {resource} (what the provider calls delete)"),
+            schema::<Data<DeletedRef>>(generator),
+        ),
+    };
+    let providers: Vec<&str> = registry::ids();
+    let mut parameters = Vec::new();
+    if route.path.contains("{id}") {
+        parameters.push(json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" },
+            "description": "The record's id (= remoteId), percent-encoded" }));
+    }
+    for key in query::allowed(operation) {
+        parameters.push(match *key {
+            "provider" => json!({ "name": "provider", "in": "query", "required": true,
+                "schema": { "type": "string", "enum": providers },
+                "description": format!("A registered connector; {operation} on {resource} is supported by: {supported}") }),
+            "endUserId" => json!({ "name": "endUserId", "in": "query", "required": true, "schema": { "type": "string" },
+                "description": "The end user, in the caller's own system" }),
+            "includeRemoteData" => json!({ "name": "includeRemoteData", "in": "query", "required": false,
+                "schema": { "type": "boolean", "default": false }, "description": "Add the provider's raw record(s) as remoteData" }),
+            "limit" => json!({ "name": "limit", "in": "query", "required": false,
+                "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } }),
+            "cursor" => json!({ "name": "cursor", "in": "query", "required": false, "schema": { "type": "string" },
+                "description": "nextCursor of the previous page, with the same query" }),
+            "updatedSince" => json!({ "name": "updatedSince", "in": "query", "required": false,
+                "schema": { "type": "string", "format": "date-time" },
+                "description": "Only records modified at or after this instant, oldest first, then by id" }),
+            other => json!({ "name": other, "in": "query", "required": false, "schema": { "type": "string" } }),
+        });
+    }
+    if route.writes() {
+        parameters.push(json!({ "name": "Idempotency-Key", "in": "header", "required": false,
+            "schema": { "type": "string", "minLength": 1, "maxLength": 255 },
+            "description": "The same key with the same request within 24 h returns the stored response and calls no provider" }));
+    }
+    let errors: &[u16] = match operation {
+        Operation::Create | Operation::Update => &[400, 401, 404, 409, 413, 422, 429, 500, 502, 504],
+        Operation::Delete => &[400, 401, 404, 409, 422, 429, 500, 502, 504],
+        Operation::Get | Operation::List => &[400, 401, 404, 422, 429, 500, 502, 504],
     };
     let mut responses = serde_json::Map::new();
-    responses.insert("201".into(), json!({ "description": "Created", "content": { "application/json": { "schema": envelope(201, "Created", data) } } }));
-    responses.extend(error(&[400, 401, 404, 409, 413, 422, 429, 500, 502, 504]));
-    json!({ "post": {
-        "operationId": format!("create{}", capitalized(resource.as_str())),
-        "summary": format!("Create a {resource} in the end user's CRM"),
-        "parameters": [
-            { "name": "provider", "in": "query", "required": true, "schema": { "type": "string", "enum": providers } },
-            { "name": "endUserId", "in": "query", "required": true, "schema": { "type": "string" }, "description": "The end user, in the caller's own system" },
-            { "name": "includeRemoteData", "in": "query", "required": false, "schema": { "type": "boolean", "default": false } },
-            { "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "minLength": 1, "maxLength": 255 },
-              "description": "The same key with the same request within 24 h returns the stored response and calls no provider" }
-        ],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": input } } },
+    responses.insert(
+        route.status.to_string(),
+        json!({ "description": route.message, "content": { "application/json": { "schema": envelope(route.status, route.message, data) } } }),
+    );
+    responses.extend(errors.iter().map(|c| (c.to_string(), json!({ "$ref": "#/components/responses/Error" }))));
+    let mut operation_doc = json!({
+        "operationId": operation_id,
+        "summary": summary,
+        "tags": [resource.title()],
+        "parameters": parameters,
         "responses": responses
-    }})
-}
-
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+    });
+    match operation {
+        Operation::Create => {
+            let input = schema::<R::Input>(generator);
+            operation_doc["requestBody"] =
+                json!({ "required": true, "content": { "application/json": { "schema": input } } });
+        }
+        Operation::Update => {
+            let patch = schema::<R::Patch>(generator);
+            operation_doc["requestBody"] =
+                json!({ "required": true, "content": { "application/json": { "schema": patch } } });
+        }
+        _ => {}
+    }
+    operation_doc
 }

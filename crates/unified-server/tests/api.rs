@@ -19,26 +19,31 @@ use wiremock::{Mock, ResponseTemplate};
 /// network, and panics when asked to create a contact named `Panic` (to test the 500 path).
 mod onlycontacts {
     use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
-    use unified_core::resource::{Contact, ResourceKind, UnifiedInput, UnifiedRecord};
-    use unified_core::{Call, Connector, Created, UnifiedError};
+    use unified_core::operation::CREATE_ONLY;
+    use unified_core::resource::{Company, Contact, ContactInput, Deal, Lead, Meeting, ResourceKind};
+    use unified_core::{Call, Operations, Output, Provider, UnifiedError};
 
     #[derive(Debug)]
     pub struct OnlyContacts;
 
+    impl Provider for OnlyContacts {}
+
     #[unified_core::__private::async_trait]
-    impl Connector for OnlyContacts {
-        async fn create(&self, _call: Call<'_>, input: &UnifiedInput) -> Result<Created, UnifiedError> {
-            if let UnifiedInput::Contact(contact) = input
-                && contact.first_name.as_deref() == Some("Panic")
-            {
+    impl Operations<Contact> for OnlyContacts {
+        async fn create(&self, _call: Call<'_>, input: &ContactInput) -> Result<Output<Contact>, UnifiedError> {
+            if input.first_name.as_deref() == Some("Panic") {
                 panic!("the onlycontacts test connector panics on purpose");
             }
-            let contact = Contact { id: "oc-1".into(), remote_id: "oc-1".into(), ..Contact::default() };
-            Ok(Created { record: UnifiedRecord::Contact(contact), warnings: Vec::new(), remote_data: None })
+            Ok(Output::new(Contact { id: "oc-1".into(), remote_id: "oc-1".into(), ..Contact::default() }))
         }
     }
 
-    const FIELDS: [F; 12] = [
+    impl Operations<Lead> for OnlyContacts {}
+    impl Operations<Deal> for OnlyContacts {}
+    impl Operations<Meeting> for OnlyContacts {}
+    impl Operations<Company> for OnlyContacts {}
+
+    const FIELDS: [F; 13] = [
         F::native("firstName"),
         F::native("lastName"),
         F::native("email"),
@@ -47,6 +52,7 @@ mod onlycontacts {
         F::native("jobTitle"),
         F::native("address"),
         F::native("lifecycleStage"),
+        F::native("companyId"),
         F::native("ownerId"),
         F::native("tags"),
         F::native("source"),
@@ -60,7 +66,12 @@ mod onlycontacts {
         auth_scheme: AuthScheme::Bearer,
         api_key_scheme: None,
         base_url: "http://127.0.0.1:9",
-        resources: &[ResourceSupport { resource: ResourceKind::Contact, fields: &FIELDS, required: &[] }],
+        resources: &[ResourceSupport {
+            resource: ResourceKind::Contact,
+            operations: CREATE_ONLY,
+            fields: &FIELDS,
+            required: &[],
+        }],
         parse_error: unified_core::transport::parse_error_as_text,
         connector: &OnlyContacts,
         emulator: None,
@@ -130,6 +141,7 @@ async fn seed_example_creates_the_contact() {
             "jobTitle",
             "address",
             "lifecycleStage",
+            "companyId",
             "ownerId",
             "ownerName",
             "ownerEmail",
@@ -297,11 +309,11 @@ async fn unknown_provider_lists_the_registered_ids() {
 async fn unknown_resource_lists_the_resources() {
     let h = Harness::new().await;
     let key = h.live("http://127.0.0.1:9").await;
-    for resource in ["widget", "company", "Contact", "contacts"] {
+    for resource in ["widget", "companies", "Contact", "contacts"] {
         let reply = h.post(&format!("/api/v1/{resource}?provider=hubspot&endUserId=user-001"), &key, EMAIL_ONLY).await;
         let envelope = reply.error(404, "unknown_resource");
         let message = envelope["message"].as_str().unwrap();
-        assert!(message.contains("contact, lead, deal, meeting"), "{resource}: {message}");
+        assert!(message.contains("contact, lead, deal, meeting, company"), "{resource}: {message}");
     }
 }
 
@@ -408,10 +420,12 @@ async fn connection_not_found_a_test_key_cannot_use_a_live_connection() {
     assert_eq!(received(&sandbox).await, 0);
     // The test-mode listing does not show the live connection, nor the live listing the sandbox one.
     let listed = h.get("/api/v1/connections", Some(&test)).await.json();
-    let ids: Vec<&str> = listed["data"].as_array().unwrap().iter().map(|c| c["endUserId"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        listed["data"]["data"].as_array().unwrap().iter().map(|c| c["endUserId"].as_str().unwrap()).collect();
     assert_eq!(ids, ["user-009"]);
     let listed = h.get("/api/v1/connections", Some(&live)).await.json();
-    let ids: Vec<&str> = listed["data"].as_array().unwrap().iter().map(|c| c["endUserId"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        listed["data"]["data"].as_array().unwrap().iter().map(|c| c["endUserId"].as_str().unwrap()).collect();
     assert_eq!(ids, ["user-001"]);
 }
 
@@ -430,10 +444,10 @@ async fn connection_not_found_across_tenants() {
     for uri in ["/api/v1/connections", "/api/v1/connections?endUserId=user-001"] {
         let listed = h.get(uri, Some(&b)).await;
         assert_eq!(listed.status, StatusCode::OK);
-        assert_eq!(listed.json()["data"], json!([]), "{uri}");
+        assert_eq!(listed.json()["data"]["data"], json!([]), "{uri}");
     }
     let a_connections = h.get("/api/v1/connections", Some(&a)).await.json();
-    let a_id = a_connections["data"][0]["id"].as_str().unwrap().to_owned();
+    let a_id = a_connections["data"]["data"][0]["id"].as_str().unwrap().to_owned();
     let request = Request::builder()
         .method(Method::DELETE)
         .uri(format!("/api/v1/connections/{a_id}"))
@@ -1212,7 +1226,7 @@ async fn providers_list_hubspot_with_field_support() {
     let body = reply.json();
     assert_eq!(body["success"], true);
     assert_eq!(body["statusCode"], 200);
-    let providers = body["data"].as_array().unwrap();
+    let providers = body["data"]["data"].as_array().unwrap();
     let ids: Vec<&str> = providers.iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"hubspot"), "{ids:?}");
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "sorted by id: {ids:?}");
@@ -1220,6 +1234,7 @@ async fn providers_list_hubspot_with_field_support() {
     assert_eq!(hubspot["name"], "HubSpot");
     assert_eq!(hubspot["authKind"], "oauth2");
     assert_eq!(hubspot["resources"], json!(["contact", "lead", "deal", "meeting"]));
+    assert_eq!(hubspot["operations"]["contact"], json!(["create"]));
     let contact_fields = hubspot["fields"]["contact"].as_array().unwrap();
     let field = |name: &str| contact_fields.iter().find(|f| f["field"] == name).unwrap_or_else(|| panic!("{name}"));
     assert_eq!(field("tags")["support"], "unsupported");
@@ -1235,7 +1250,7 @@ async fn providers_list_hubspot_with_field_support() {
 
     let one = h.get("/api/v1/providers/hubspot", None).await;
     assert_eq!(one.status, StatusCode::OK);
-    assert_eq!(&one.json()["data"], hubspot);
+    assert_eq!(&one.json()["data"]["data"], hubspot);
 
     let nope = h.get("/api/v1/providers/nope", None).await;
     let envelope = nope.error(400, "unknown_provider");
@@ -1296,13 +1311,21 @@ async fn metrics_count_requests_and_time_provider_calls() {
     assert!(reply.header("content-type").unwrap().contains("text"), "{:?}", reply.header("content-type"));
     let text = reply.text();
     let has = |needle: &str| assert!(text.contains(needle), "missing {needle}:\n{text}");
-    has(r#"unified_requests_total{route="/api/v1/{resource}",provider="hubspot",resource="contact",status="201"} 1"#);
-    has(r#"unified_requests_total{route="/api/v1/{resource}",provider="hubspot",resource="contact",status="400"} 1"#);
+    has(
+        r#"unified_requests_total{route="/api/v1/{resource}",operation="create",provider="hubspot",resource="contact",status="201"} 1"#,
+    );
+    has(
+        r#"unified_requests_total{route="/api/v1/{resource}",operation="create",provider="hubspot",resource="contact",status="400"} 1"#,
+    );
     // An unknown provider never becomes a label value (bounded cardinality).
-    has(r#"unified_requests_total{route="/api/v1/{resource}",provider="-",resource="contact",status="400"} 1"#);
+    has(
+        r#"unified_requests_total{route="/api/v1/{resource}",operation="create",provider="-",resource="contact",status="400"} 1"#,
+    );
     assert!(!text.contains("provider=\"nope\""), "{text}");
     // Requests the auth extractor rejects are counted too, by route template.
-    has(r#"unified_requests_total{route="/api/v1/connections",provider="-",resource="-",status="401"} 1"#);
+    has(
+        r#"unified_requests_total{route="/api/v1/connections",operation="-",provider="-",resource="-",status="401"} 1"#,
+    );
     has("# TYPE unified_provider_call_duration_seconds histogram");
     has(r#"unified_provider_call_duration_seconds_bucket{"#);
     has(r#"unified_provider_call_duration_seconds_count{provider="hubspot",status="201"} 1"#);
@@ -1332,7 +1355,7 @@ async fn connections_endpoints() {
     let body = reply.json();
     assert_eq!(body["success"], true);
     assert_eq!(body["statusCode"], 201);
-    let view = &body["data"];
+    let view = &body["data"]["data"];
     assert_eq!(view["endUserId"], "user-777");
     assert_eq!(view["provider"], "hubspot");
     assert_eq!(view["mode"], "live");
@@ -1352,7 +1375,7 @@ async fn connections_endpoints() {
     let reply = h.post("/api/v1/connections", &key, other.to_string()).await;
     assert_eq!(reply.status, StatusCode::CREATED);
     assert!(!reply.text().contains("k-SECRET"));
-    assert_eq!(reply.json()["data"]["authKind"], "api_key");
+    assert_eq!(reply.json()["data"]["data"]["authKind"], "api_key");
 
     // A provider that takes no API key refuses one when it is registered, naming the field.
     let keyed = json!({"endUserId": "user-779", "provider": "salesforce", "credentials": {"apiKey": "sf-SECRET"}});
@@ -1365,12 +1388,12 @@ async fn connections_endpoints() {
 
     let listed = h.get("/api/v1/connections?endUserId=user-777", Some(&key)).await;
     assert_eq!(listed.status, StatusCode::OK);
-    let data = listed.json()["data"].clone();
+    let data = listed.json()["data"]["data"].clone();
     assert_eq!(data.as_array().unwrap().len(), 1, "{data}");
     assert_eq!(data[0]["id"], id.as_str());
     assert!(!listed.text().contains(token));
     let all = h.get("/api/v1/connections", Some(&key)).await.json();
-    assert_eq!(all["data"].as_array().unwrap().len(), 2);
+    assert_eq!(all["data"]["data"].as_array().unwrap().len(), 2);
     h.get("/api/v1/connections?endUser=user-777", Some(&key)).await.error(400, "invalid_query");
 
     let delete = |id: String| {
@@ -1386,7 +1409,7 @@ async fn connections_endpoints() {
     assert!(deleted.bytes.is_empty());
     h.send(delete(id)).await.error(404, "connection_not_found");
     let listed = h.get("/api/v1/connections?endUserId=user-777", Some(&key)).await.json();
-    assert_eq!(listed["data"], json!([]));
+    assert_eq!(listed["data"]["data"], json!([]));
 }
 
 #[tokio::test]
@@ -1420,12 +1443,13 @@ async fn connections_input_is_validated() {
 async fn unknown_paths_and_methods_get_the_envelope() {
     let h = Harness::new().await;
     let key = h.key("acme", Mode::Live).await;
-    for uri in ["/nope", "/api/v2/contact", "/api/v1/contact/123", "/api"] {
+    for uri in ["/nope", "/api/v2/contact", "/api/v1/contact/123/notes", "/api"] {
         let reply = h.get(uri, Some(&key)).await;
         let envelope = reply.error(404, "not_found");
         assert_eq!(envelope["error"]["details"], json!([]), "{uri}");
     }
-    let reply = h.get(CREATE_CONTACT, Some(&key)).await;
+    let request = Request::builder().method(Method::PUT).uri(CREATE_CONTACT).body(Body::empty()).unwrap();
+    let reply = h.send(request).await;
     reply.error(405, "method_not_allowed");
     assert!(reply.header("allow").is_some_and(|a| a.contains("POST")), "Allow header: {:?}", reply.headers);
     let request = Request::builder().method(Method::PUT).uri("/api/v1/providers").body(Body::empty()).unwrap();

@@ -20,6 +20,6 @@ async fn the_library_router_knows_hubspot() {
     let response = app.oneshot(request).await.unwrap();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    let ids: Vec<&str> = body["data"].as_array().unwrap().iter().filter_map(|p| p["id"].as_str()).collect();
+    let ids: Vec<&str> = body["data"]["data"].as_array().unwrap().iter().filter_map(|p| p["id"].as_str()).collect();
     assert!(ids.contains(&"hubspot"), "GET /api/v1/providers from the library's router lists {ids:?}");
 }

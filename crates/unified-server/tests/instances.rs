@@ -78,7 +78,7 @@ async fn two_instances(url: &str) {
         .json()
         .await
         .unwrap();
-    assert_eq!(listed["data"].as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed["data"]["data"].as_array().map(Vec::len), Some(1), "{listed}");
 
     // The same Idempotency-Key sent to both instances at once: one provider call, one answer.
     let create = |base: String| {

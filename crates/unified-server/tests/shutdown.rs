@@ -6,9 +6,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use unified_core::ResourceKind;
-use unified_server::idempotency::request_hash;
-use unified_server::routes::create::CreateQuery;
+use unified_core::{Operation, ResourceKind};
+use unified_server::idempotency::record_hash;
+use unified_server::routes::records::RecordQuery;
 use unified_store::IdempotencyBegin;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,10 +93,10 @@ async fn sigterm_lets_in_flight_creates_finish() {
     // Nothing half-written: every key of the load is completed (replayed), none in progress.
     let store = unified_store::open(&format!("sqlite://{}", dir.path().join("unified.db").display())).await.unwrap();
     let tenant = store.authenticate(&key).await.unwrap().unwrap().tenant_id;
-    let query = CreateQuery::parse(Some("provider=hubspot&endUserId=u1")).unwrap();
+    let query = RecordQuery::parse(Operation::Create, Some("provider=hubspot&endUserId=u1")).unwrap();
     for i in 0..8 {
         let body = serde_json::to_vec(&json!({ "email": format!("load-{i}@example.com") })).unwrap();
-        let hash = request_hash(ResourceKind::Contact, &query, &body);
+        let hash = record_hash(Operation::Create, ResourceKind::Contact, "", &query, &body);
         let begin = store.idempotency_begin(&tenant, &format!("test:load-{i}"), &hash, Duration::from_secs(3600)).await;
         assert!(matches!(begin, Ok(IdempotencyBegin::Replay { status: 201, .. })), "load-{i}: {begin:?}");
     }

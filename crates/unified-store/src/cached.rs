@@ -136,6 +136,10 @@ impl Store for CachedStore {
         self.shared.inner.ping().await
     }
 
+    fn derived_key(&self, purpose: &[u8]) -> [u8; 32] {
+        self.shared.inner.derived_key(purpose)
+    }
+
     async fn revision(&self) -> Result<i64> {
         self.shared.inner.revision().await
     }

@@ -49,6 +49,17 @@ impl MasterKey {
         Self(bytes)
     }
 
+    /// A key for another purpose (`b"cursor"`: list cursors), derived from this one with HMAC-SHA-256,
+    /// so that every instance sharing the master key derives the same one and neither reveals the other.
+    pub fn derive(&self, purpose: &[u8]) -> [u8; KEY_LEN] {
+        use hmac::{KeyInit, Mac};
+        let mut mac =
+            <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&self.0).expect("HMAC takes any key length");
+        mac.update(b"unified derived key v1\0");
+        mac.update(purpose);
+        mac.finalize().into_bytes().into()
+    }
+
     /// A new random key.
     pub fn generate() -> Self {
         Self(random_bytes())
@@ -166,6 +177,15 @@ impl MasterKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_keys_are_stable_per_purpose_and_differ_between_purposes_and_masters() {
+        let key = MasterKey::from_bytes([3; KEY_LEN]);
+        assert_eq!(key.derive(b"cursor"), MasterKey::from_bytes([3; KEY_LEN]).derive(b"cursor"));
+        assert_ne!(key.derive(b"cursor"), key.derive(b"state"));
+        assert_ne!(key.derive(b"cursor"), MasterKey::from_bytes([4; KEY_LEN]).derive(b"cursor"));
+        assert_ne!(key.derive(b"cursor"), [3; KEY_LEN]);
+    }
 
     #[test]
     fn round_trip() {

@@ -53,6 +53,9 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
     /// Readiness: the database answers.
     async fn ping(&self) -> Result<()>;
 
+    /// A key for `purpose` derived from the master key (the same in every instance on the database).
+    fn derived_key(&self, purpose: &[u8]) -> [u8; 32];
+
     /// A counter that moves with every change that can end or alter an authorisation (a key revoked, a
     /// connection updated or deleted), made by any process on the database; see [`CachedStore`].
     async fn revision(&self) -> Result<i64>;

@@ -38,6 +38,10 @@ impl PostgresStore {
 
 #[async_trait]
 impl Store for PostgresStore {
+    fn derived_key(&self, purpose: &[u8]) -> [u8; 32] {
+        self.key.derive(purpose)
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -48,6 +48,10 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    fn derived_key(&self, purpose: &[u8]) -> [u8; 32] {
+        self.key.derive(purpose)
+    }
+
     async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())

@@ -191,6 +191,7 @@ pub fn to_contact(object: &CrmObject<'_>, input: Option<&ContactInput>, settings
         job_title: p.job_title,
         address: p.address,
         lifecycle_stage: p.lifecycle_stage,
+        company_id: input.and_then(|i| i.company_id.clone()),
         owner_id: p.owner_id,
         owner_name: None,
         owner_email: None,

@@ -315,6 +315,7 @@ pub fn to_contact(
         job_title: r.job_title,
         address: r.address,
         lifecycle_stage: r.lifecycle_stage,
+        company_id: None,
         owner_id: r.owner_id,
         owner_name: None,
         owner_email: None,

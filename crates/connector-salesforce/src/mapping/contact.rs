@@ -214,6 +214,7 @@ pub fn to_contact(record: &SObject, input: &ContactInput, settings: &Settings, a
         job_title: p.job_title,
         address: p.address,
         lifecycle_stage: p.lifecycle_stage,
+        company_id: None,
         owner_id: p.owner_id,
         owner_name: None,
         owner_email: None,

@@ -4,76 +4,45 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Text;
+use super::declare::declare_bodies;
 use super::shared::{Address, CustomFields, LifecycleStage};
 use crate::time::Timestamp;
 use crate::validation::{Problems, Validate, rules};
 
-/// The body of `POST /api/v1/contact`. At least one of `firstName`, `lastName`, `email` is required.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(title = "ContactInput")]
-pub struct ContactInput {
-    pub first_name: Option<Text>,
-    pub last_name: Option<Text>,
-    #[schemars(email)]
-    pub email: Option<Text>,
-    pub phone: Option<Text>,
-    pub company: Option<Text>,
-    pub job_title: Option<Text>,
-    pub address: Option<Address>,
-    pub lifecycle_stage: Option<LifecycleStage>,
-    pub owner_id: Option<Text>,
-    pub tags: Option<Vec<Text>>,
-    pub source: Option<Text>,
-    pub custom_fields: Option<CustomFields>,
-}
-
-impl ContactInput {
-    pub const FIELDS: &'static [&'static str] = &[
-        "firstName",
-        "lastName",
-        "email",
-        "phone",
-        "company",
-        "jobTitle",
-        "address",
-        "lifecycleStage",
-        "ownerId",
-        "tags",
-        "source",
-        "customFields",
-    ];
-
-    /// The unified fields that carry a value, for warnings about fields a provider cannot store.
-    pub fn present_fields(&self) -> Vec<&'static str> {
-        let flags = [
-            self.first_name.is_some(),
-            self.last_name.is_some(),
-            self.email.is_some(),
-            self.phone.is_some(),
-            self.company.is_some(),
-            self.job_title.is_some(),
-            self.address.as_ref().is_some_and(|a| !a.is_empty()),
-            self.lifecycle_stage.is_some(),
-            self.owner_id.is_some(),
-            self.tags.as_ref().is_some_and(|t| !t.is_empty()),
-            self.source.is_some(),
-            self.custom_fields.as_ref().is_some_and(|c| !c.is_empty()),
-        ];
-        present(Self::FIELDS, &flags)
+declare_bodies! {
+    /// The body of `POST /api/v1/contact`. At least one of `firstName`, `lastName`, `email` is required.
+    #[schemars(title = "ContactInput")]
+    pub struct ContactInput;
+    /// The body of `PATCH /api/v1/contact/{id}`: the fields to change (`null` clears one).
+    #[schemars(title = "ContactPatch")]
+    pub struct ContactPatch;
+    fields {
+        first_name("firstName"): Text,
+        last_name("lastName"): Text,
+        #[schemars(email)]
+        email("email"): Text,
+        phone("phone"): Text,
+        /// The company's name, as free text.
+        company("company"): Text,
+        job_title("jobTitle"): Text,
+        address("address"): Address,
+        lifecycle_stage("lifecycleStage"): LifecycleStage,
+        /// The id of a company record to associate the contact with.
+        company_id("companyId"): Text,
+        owner_id("ownerId"): Text,
+        tags("tags"): Vec<Text>,
+        source("source"): Text,
+        custom_fields("customFields"): CustomFields,
     }
-}
-
-pub(crate) fn present(fields: &[&'static str], flags: &[bool]) -> Vec<&'static str> {
-    fields.iter().zip(flags).filter(|(_, on)| **on).map(|(f, _)| *f).collect()
 }
 
 impl Validate for ContactInput {
     fn validate(&self, p: &mut Problems) {
-        if self.first_name.is_none() && self.last_name.is_none() && self.email.is_none() {
+        if !p.is_partial() && self.first_name.is_none() && self.last_name.is_none() && self.email.is_none() {
             p.push("firstName", "one of firstName, lastName or email is required");
         }
         rules::email(p, "email", self.email.as_deref());
+        rules::id(p, "companyId", self.company_id.as_deref());
         rules::shared(p, self.owner_id.as_deref(), self.tags.as_deref(), self.custom_fields.as_ref());
     }
 }
@@ -92,6 +61,7 @@ pub struct Contact {
     pub job_title: Option<Text>,
     pub address: Option<Address>,
     pub lifecycle_stage: Option<LifecycleStage>,
+    pub company_id: Option<Text>,
     pub owner_id: Option<Text>,
     pub owner_name: Option<Text>,
     pub owner_email: Option<Text>,

@@ -4,70 +4,37 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Text;
-use super::contact::present;
+use super::declare::declare_bodies;
 use super::shared::CustomFields;
 use crate::time::Timestamp;
 use crate::validation::{Problems, Validate, rules};
 
-/// The body of `POST /api/v1/deal`. `name` is required.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(title = "DealInput")]
-pub struct DealInput {
-    pub name: Option<Text>,
-    pub amount: Option<f64>,
-    /// ISO 4217, three capital letters.
-    #[schemars(length(equal = 3))]
-    pub currency: Option<Text>,
-    pub stage: Option<Text>,
-    pub pipeline: Option<Text>,
-    /// `YYYY-MM-DD`.
-    #[schemars(extend("format" = "date"))]
-    pub close_date: Option<Text>,
-    #[schemars(range(min = 0, max = 100))]
-    pub probability: Option<f64>,
-    pub contact_ids: Option<Vec<Text>>,
-    pub company_id: Option<Text>,
-    pub owner_id: Option<Text>,
-    pub tags: Option<Vec<Text>>,
-    pub source: Option<Text>,
-    pub custom_fields: Option<CustomFields>,
-}
-
-impl DealInput {
-    pub const FIELDS: &'static [&'static str] = &[
-        "name",
-        "amount",
-        "currency",
-        "stage",
-        "pipeline",
-        "closeDate",
-        "probability",
-        "contactIds",
-        "companyId",
-        "ownerId",
-        "tags",
-        "source",
-        "customFields",
-    ];
-
-    pub fn present_fields(&self) -> Vec<&'static str> {
-        let flags = [
-            self.name.is_some(),
-            self.amount.is_some(),
-            self.currency.is_some(),
-            self.stage.is_some(),
-            self.pipeline.is_some(),
-            self.close_date.is_some(),
-            self.probability.is_some(),
-            self.contact_ids.as_ref().is_some_and(|c| !c.is_empty()),
-            self.company_id.is_some(),
-            self.owner_id.is_some(),
-            self.tags.as_ref().is_some_and(|t| !t.is_empty()),
-            self.source.is_some(),
-            self.custom_fields.as_ref().is_some_and(|c| !c.is_empty()),
-        ];
-        present(Self::FIELDS, &flags)
+declare_bodies! {
+    /// The body of `POST /api/v1/deal`. `name` is required.
+    #[schemars(title = "DealInput")]
+    pub struct DealInput;
+    /// The body of `PATCH /api/v1/deal/{id}`: the fields to change (`null` clears one).
+    #[schemars(title = "DealPatch")]
+    pub struct DealPatch;
+    fields {
+        name("name"): Text,
+        amount("amount"): f64,
+        /// ISO 4217, three capital letters.
+        #[schemars(length(equal = 3))]
+        currency("currency"): Text,
+        stage("stage"): Text,
+        pipeline("pipeline"): Text,
+        /// `YYYY-MM-DD`.
+        #[schemars(extend("format" = "date"))]
+        close_date("closeDate"): Text,
+        #[schemars(range(min = 0, max = 100))]
+        probability("probability"): f64,
+        contact_ids("contactIds"): Vec<Text>,
+        company_id("companyId"): Text,
+        owner_id("ownerId"): Text,
+        tags("tags"): Vec<Text>,
+        source("source"): Text,
+        custom_fields("customFields"): CustomFields,
     }
 }
 

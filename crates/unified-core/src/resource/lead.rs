@@ -4,72 +4,39 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Text;
-use super::contact::present;
+use super::declare::declare_bodies;
 use super::shared::{Address, CustomFields, LeadStatus, LifecycleStage};
 use crate::time::Timestamp;
 use crate::validation::{Problems, Validate, rules};
 
-/// The body of `POST /api/v1/lead`. At least one of `lastName`, `email`, `company` is required.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(title = "LeadInput")]
-pub struct LeadInput {
-    pub first_name: Option<Text>,
-    pub last_name: Option<Text>,
-    #[schemars(email)]
-    pub email: Option<Text>,
-    pub phone: Option<Text>,
-    pub company: Option<Text>,
-    pub job_title: Option<Text>,
-    pub address: Option<Address>,
-    pub lifecycle_stage: Option<LifecycleStage>,
-    pub status: Option<LeadStatus>,
-    pub owner_id: Option<Text>,
-    pub tags: Option<Vec<Text>>,
-    pub source: Option<Text>,
-    pub custom_fields: Option<CustomFields>,
-}
-
-impl LeadInput {
-    pub const FIELDS: &'static [&'static str] = &[
-        "firstName",
-        "lastName",
-        "email",
-        "phone",
-        "company",
-        "jobTitle",
-        "address",
-        "lifecycleStage",
-        "status",
-        "ownerId",
-        "tags",
-        "source",
-        "customFields",
-    ];
-
-    pub fn present_fields(&self) -> Vec<&'static str> {
-        let flags = [
-            self.first_name.is_some(),
-            self.last_name.is_some(),
-            self.email.is_some(),
-            self.phone.is_some(),
-            self.company.is_some(),
-            self.job_title.is_some(),
-            self.address.as_ref().is_some_and(|a| !a.is_empty()),
-            self.lifecycle_stage.is_some(),
-            self.status.is_some(),
-            self.owner_id.is_some(),
-            self.tags.as_ref().is_some_and(|t| !t.is_empty()),
-            self.source.is_some(),
-            self.custom_fields.as_ref().is_some_and(|c| !c.is_empty()),
-        ];
-        present(Self::FIELDS, &flags)
+declare_bodies! {
+    /// The body of `POST /api/v1/lead`. At least one of `lastName`, `email`, `company` is required.
+    #[schemars(title = "LeadInput")]
+    pub struct LeadInput;
+    /// The body of `PATCH /api/v1/lead/{id}`: the fields to change (`null` clears one).
+    #[schemars(title = "LeadPatch")]
+    pub struct LeadPatch;
+    fields {
+        first_name("firstName"): Text,
+        last_name("lastName"): Text,
+        #[schemars(email)]
+        email("email"): Text,
+        phone("phone"): Text,
+        company("company"): Text,
+        job_title("jobTitle"): Text,
+        address("address"): Address,
+        lifecycle_stage("lifecycleStage"): LifecycleStage,
+        status("status"): LeadStatus,
+        owner_id("ownerId"): Text,
+        tags("tags"): Vec<Text>,
+        source("source"): Text,
+        custom_fields("customFields"): CustomFields,
     }
 }
 
 impl Validate for LeadInput {
     fn validate(&self, p: &mut Problems) {
-        if self.last_name.is_none() && self.email.is_none() && self.company.is_none() {
+        if !p.is_partial() && self.last_name.is_none() && self.email.is_none() && self.company.is_none() {
             p.push("lastName", "one of lastName, email or company is required");
         }
         rules::email(p, "email", self.email.as_deref());

@@ -4,66 +4,35 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Text;
-use super::contact::present;
+use super::declare::declare_bodies;
 use super::shared::{Attendee, CustomFields};
 use crate::time::Timestamp;
 use crate::validation::{Problems, Validate, rules};
 
-/// The body of `POST /api/v1/meeting`. `title`, `startTime` and `endTime` are required; end after start.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(title = "MeetingInput")]
-pub struct MeetingInput {
-    pub title: Option<Text>,
-    pub description: Option<Text>,
-    /// RFC 3339.
-    #[schemars(extend("format" = "date-time"))]
-    pub start_time: Option<Text>,
-    /// RFC 3339, after `startTime`.
-    #[schemars(extend("format" = "date-time"))]
-    pub end_time: Option<Text>,
-    pub location: Option<Text>,
-    pub attendees: Option<Vec<Attendee>>,
-    pub contact_ids: Option<Vec<Text>>,
-    pub deal_id: Option<Text>,
-    pub owner_id: Option<Text>,
-    pub tags: Option<Vec<Text>>,
-    pub source: Option<Text>,
-    pub custom_fields: Option<CustomFields>,
-}
-
-impl MeetingInput {
-    pub const FIELDS: &'static [&'static str] = &[
-        "title",
-        "description",
-        "startTime",
-        "endTime",
-        "location",
-        "attendees",
-        "contactIds",
-        "dealId",
-        "ownerId",
-        "tags",
-        "source",
-        "customFields",
-    ];
-
-    pub fn present_fields(&self) -> Vec<&'static str> {
-        let flags = [
-            self.title.is_some(),
-            self.description.is_some(),
-            self.start_time.is_some(),
-            self.end_time.is_some(),
-            self.location.is_some(),
-            self.attendees.as_ref().is_some_and(|a| !a.is_empty()),
-            self.contact_ids.as_ref().is_some_and(|c| !c.is_empty()),
-            self.deal_id.is_some(),
-            self.owner_id.is_some(),
-            self.tags.as_ref().is_some_and(|t| !t.is_empty()),
-            self.source.is_some(),
-            self.custom_fields.as_ref().is_some_and(|c| !c.is_empty()),
-        ];
-        present(Self::FIELDS, &flags)
+declare_bodies! {
+    /// The body of `POST /api/v1/meeting`. `title`, `startTime` and `endTime` are required; end after start.
+    #[schemars(title = "MeetingInput")]
+    pub struct MeetingInput;
+    /// The body of `PATCH /api/v1/meeting/{id}`: the fields to change (`null` clears one).
+    #[schemars(title = "MeetingPatch")]
+    pub struct MeetingPatch;
+    fields {
+        title("title"): Text,
+        description("description"): Text,
+        /// RFC 3339.
+        #[schemars(extend("format" = "date-time"))]
+        start_time("startTime"): Text,
+        /// RFC 3339, after `startTime`.
+        #[schemars(extend("format" = "date-time"))]
+        end_time("endTime"): Text,
+        location("location"): Text,
+        attendees("attendees"): Vec<Attendee>,
+        contact_ids("contactIds"): Vec<Text>,
+        deal_id("dealId"): Text,
+        owner_id("ownerId"): Text,
+        tags("tags"): Vec<Text>,
+        source("source"): Text,
+        custom_fields("customFields"): CustomFields,
     }
 }
 

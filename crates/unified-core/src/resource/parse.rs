@@ -9,27 +9,46 @@ use serde_json::{Map, Value};
 
 use crate::validation::FieldError;
 
-pub(crate) trait Fields {
-    const FIELDS: &'static [&'static str];
-}
-
-macro_rules! fields {
-    ($($ty:ty),*) => {$(
-        impl Fields for $ty {
-            const FIELDS: &'static [&'static str] = <$ty>::FIELDS;
-        }
-    )*};
-}
-fields!(super::ContactInput, super::LeadInput, super::DealInput, super::MeetingInput);
-
-/// A body that did not parse: every problem found, and, when the body was a JSON object, the input
-/// made of its well-typed fields (so that the validation rules can report on those too).
+/// A body that did not parse: every problem found, and, when the body was a JSON object, the body made
+/// of its well-typed fields (so that the validation rules can report on those too).
 pub(crate) struct Failure<T> {
     pub problems: Vec<FieldError>,
     pub rest: Option<T>,
 }
 
-pub(crate) fn typed<T: DeserializeOwned + Fields>(body: &[u8]) -> Result<T, Failure<T>> {
+/// Parses a body of `T` (field list `fields`), wraps it with `wrap` and runs `rules` on it. On failure,
+/// every problem at once: unknown fields, wrong types (each with its path), then the rules broken by
+/// the well-typed rest, for the fields not already reported.
+pub(crate) fn with_rules<T: DeserializeOwned, U>(
+    body: &[u8],
+    fields: &'static [&'static str],
+    wrap: impl Fn(T) -> U,
+    rules: impl Fn(&U) -> Result<(), Vec<FieldError>>,
+) -> Result<U, Vec<FieldError>> {
+    let failure = match typed::<T>(body, fields) {
+        Ok(input) => {
+            let input = wrap(input);
+            return rules(&input).map(|()| input);
+        }
+        Err(failure) => failure,
+    };
+    let mut problems = failure.problems;
+    if let Some(rest) = failure.rest.map(wrap)
+        && let Err(more) = rules(&rest)
+    {
+        let reported = |field: &str| {
+            problems.iter().any(|p| {
+                field == p.field
+                    || field.strip_prefix(p.field.as_str()).is_some_and(|r| r.starts_with('.') || r.starts_with('['))
+            })
+        };
+        let more: Vec<FieldError> = more.into_iter().filter(|p| !reported(&p.field)).collect();
+        problems.extend(more);
+    }
+    Err(problems)
+}
+
+pub(crate) fn typed<T: DeserializeOwned>(body: &[u8], fields: &'static [&'static str]) -> Result<T, Failure<T>> {
     // One UTF-8 check of the whole body, then a `&str` parse that need not check each string again.
     let text = std::str::from_utf8(body).map_err(|e| Failure {
         problems: vec![FieldError::new(
@@ -40,11 +59,11 @@ pub(crate) fn typed<T: DeserializeOwned + Fields>(body: &[u8]) -> Result<T, Fail
     })?;
     match serde_json::from_str::<T>(text) {
         Ok(input) => Ok(input),
-        Err(first) => Err(diagnose::<T>(body, first)),
+        Err(first) => Err(diagnose::<T>(body, fields, first)),
     }
 }
 
-fn diagnose<T: DeserializeOwned + Fields>(body: &[u8], first: serde_json::Error) -> Failure<T> {
+fn diagnose<T: DeserializeOwned>(body: &[u8], fields: &[&str], first: serde_json::Error) -> Failure<T> {
     let only = |problem: FieldError| Failure { problems: vec![problem], rest: None };
     let object = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(object)) => object,
@@ -57,9 +76,8 @@ fn diagnose<T: DeserializeOwned + Fields>(body: &[u8], first: serde_json::Error)
     let mut problems = Vec::new();
     let mut good = Map::new();
     for (key, value) in object {
-        if !T::FIELDS.contains(&key.as_str()) {
-            problems
-                .push(FieldError::new(key, format!("is not a known field; known fields: {}", T::FIELDS.join(", "))));
+        if !fields.contains(&key.as_str()) {
+            problems.push(FieldError::new(key, format!("is not a known field; known fields: {}", fields.join(", "))));
             continue;
         }
         let single = Value::Object(Map::from_iter([(key.clone(), value)]));

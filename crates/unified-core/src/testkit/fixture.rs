@@ -6,18 +6,44 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::connector::Settings;
+use crate::operation::Operation;
 use crate::transport::{RawRequest, RawResponse, RequestBody};
 
-/// `input.json`: the unified body a caller sends, and optionally connection settings.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `input.json`: the operation, where the provider's answers come from, the record id or list query,
+/// the unified body a caller sends, and optionally connection settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CaseInput {
-    /// Kept as JSON so that a case may hold an invalid body on purpose.
+    pub operation: Operation,
+    /// Where the provider's side of `exchanges.json` comes from: the provider's documented example or
+    /// spec, a public SDK's test data, or a recording from a real account. Never our own emulator.
+    pub source: String,
+    /// The record id, for get, update and delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The list query, for list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<ListCase>,
+    /// Kept as JSON so that a case may hold an invalid body on purpose (create and update).
+    #[serde(default, skip_serializing_if = "Value::is_null")]
     pub body: Value,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub settings: Settings,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_remote_data: bool,
+}
+
+/// The list query of a list case: the pages it follows, each from the previous page's `nextCursor`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListCase {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<crate::time::Timestamp>,
+    /// How many pages to fetch (1 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
 }
 
 /// One recorded call: what was sent and what came back.

@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::fixture::{CaseInput, Exchange, RecordedRequest};
+use super::fixture::{CaseInput, Exchange, ListCase, RecordedRequest};
 use super::replay::ReplayBackend;
 use crate::connector::Call;
+use crate::cursor::{self, CursorKey, CursorScope};
 use crate::descriptor::ConnectorDescriptor;
-use crate::pipeline;
+use crate::operation::Operation;
+use crate::pipeline::{self, ListRequest};
 use crate::resource::ResourceKind;
 use crate::transport::{Credentials, ProviderClient};
 
@@ -48,6 +50,18 @@ pub fn run_fixture_suite(descriptor: &'static ConnectorDescriptor, dir: impl AsR
 }
 
 fn check_case(descriptor: &'static ConnectorDescriptor, case: &Path) {
+    let input: CaseInput = read_json(&case.join("input.json"));
+    assert!(
+        !input.source.trim().is_empty(),
+        "input.json has no `source`: say where the provider's answers come from (its documented example or \
+         spec, a public SDK's test data, a real recording; never our emulator)"
+    );
+    let folder = case.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    assert!(
+        folder == input.operation.as_str() || folder.starts_with(&format!("{}-", input.operation)),
+        "the case folder must start with its operation (`{}-...`)",
+        input.operation
+    );
     let outcome = run_case(descriptor, case);
     assert!(outcome.problems.is_empty(), "replay mismatch: {}", outcome.problems.join("; "));
     let mut settings = insta::Settings::clone_current();
@@ -87,7 +101,6 @@ pub fn run_case(descriptor: &'static ConnectorDescriptor, case: &Path) -> CaseOu
         .backend(backend.clone())
         .build()
         .expect("fixture client builds");
-    let body = serde_json::to_vec(&input.body).expect("a JSON value serializes");
     let connection_id = format!("fixture:{}", case_name(case));
     let call = Call {
         client: &client,
@@ -102,18 +115,75 @@ pub fn run_case(descriptor: &'static ConnectorDescriptor, case: &Path) -> CaseOu
         .start_paused(true)
         .build()
         .expect("a current-thread runtime builds");
-    let result = runtime.block_on(pipeline::create_from_json(descriptor, call, resource, &body));
-    let result = match result {
-        Ok(created) => {
-            let mut value = json!({ "data": created.record, "warnings": created.warnings });
-            if let Some(remote) = created.remote_data {
-                value["remoteData"] = remote;
-            }
-            value
-        }
-        Err(error) => json!({ "error": error.envelope(None) }),
-    };
+    let result = runtime.block_on(run_operation(descriptor, call, resource, &input));
     CaseOutcome { sent: backend.sent(), result, problems: backend.problems() }
+}
+
+/// The key the testkit seals list cursors with (fixed, so that snapshots are stable).
+fn cursor_key() -> CursorKey {
+    CursorKey::new([0x5a; 32])
+}
+
+/// Runs a case's operation through the pipeline and renders what came back: `{"data", "warnings",
+/// "remoteData"}` for one record, `{"pages": [{"data", "next"}]}` for a list (`next` is the connector's
+/// own cursor, opened again so that a reviewer can read it), `{"deleted": id}`, or `{"error": <the
+/// contract's envelope>}`.
+pub async fn run_operation(
+    descriptor: &'static ConnectorDescriptor,
+    call: Call<'_>,
+    resource: ResourceKind,
+    input: &CaseInput,
+) -> Value {
+    let body = serde_json::to_vec(&input.body).expect("a JSON value serializes");
+    let id = input.id.as_deref().unwrap_or_default();
+    let result = match input.operation {
+        Operation::Create => pipeline::create_from_json(descriptor, call, resource, &body).await.map(record),
+        Operation::Update => pipeline::update_from_json(descriptor, call, resource, id, &body).await.map(record),
+        Operation::Get => pipeline::get(descriptor, call, resource, id).await.map(record),
+        Operation::Delete => pipeline::delete(descriptor, call, resource, id).await.map(|()| json!({ "deleted": id })),
+        Operation::List => list_pages(descriptor, call, resource, input).await,
+    };
+    result.unwrap_or_else(|error| json!({ "error": error.envelope(None) }))
+}
+
+fn record(output: crate::Created) -> Value {
+    let mut value = json!({ "data": output.record, "warnings": output.warnings });
+    if let Some(remote) = output.remote_data {
+        value["remoteData"] = remote;
+    }
+    value
+}
+
+async fn list_pages(
+    descriptor: &'static ConnectorDescriptor,
+    call: Call<'_>,
+    resource: ResourceKind,
+    input: &CaseInput,
+) -> Result<Value, crate::UnifiedError> {
+    let query = input.query.clone().unwrap_or(ListCase { limit: None, updated_since: None, pages: None });
+    let key = cursor_key();
+    let scope = CursorScope {
+        provider: descriptor.id,
+        resource,
+        connection_id: call.connection_id,
+        updated_since: query.updated_since,
+    };
+    let mut request = ListRequest { cursor: None, limit: query.limit, updated_since: query.updated_since };
+    let mut pages = Vec::new();
+    for _ in 0..query.pages.unwrap_or(1) {
+        let listed = pipeline::list(descriptor, call, resource, &request, &key).await?;
+        let next = listed.next_cursor.as_deref().map(|c| cursor::open(&key, &scope, c)).transpose()?;
+        let mut page = json!({ "data": listed.records, "next": next });
+        if let Some(remote) = listed.remote_data {
+            page["remoteData"] = Value::Array(remote);
+        }
+        pages.push(page);
+        match listed.next_cursor {
+            Some(cursor) => request.cursor = Some(cursor),
+            None => break,
+        }
+    }
+    Ok(json!({ "pages": pages }))
 }
 
 /// `<dir>/<resource>/<case>` folders that hold an `input.json`, sorted.

@@ -171,6 +171,11 @@ fn auth_header(scheme: AuthScheme, secret: &str) -> Result<(HeaderName, HeaderVa
     Ok((name, value))
 }
 
+/// The wait a refused call's body asks for (HubSpot's 477 carries it in a header, others in the body).
+fn error_retry_after(response: &RawResponse, inner: &Inner) -> Option<u64> {
+    (inner.parse_error)(response.status, &response.body).retry_after
+}
+
 enum Wait {
     RateLimit(Duration),
     Backoff,
@@ -203,6 +208,16 @@ impl ProviderClient {
         self.send(RawRequest::post_json(path, body)?).await
     }
 
+    /// `PATCH path` with a JSON body.
+    pub async fn patch_json<B: Serialize + ?Sized>(&self, path: &str, body: &B) -> Result<RawResponse, UnifiedError> {
+        self.send(RawRequest::json(Method::PATCH, path, body)?).await
+    }
+
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> Result<RawResponse, UnifiedError> {
+        self.send(RawRequest::delete(path)).await
+    }
+
     /// `GET path?query`.
     pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Result<RawResponse, UnifiedError> {
         let mut request = RawRequest::get(path);
@@ -213,7 +228,10 @@ impl ProviderClient {
     /// Sends with retries; a 2xx comes back as `Ok`, anything else as the classified error.
     pub async fn send(&self, request: RawRequest) -> Result<RawResponse, UnifiedError> {
         let inner = &*self.inner;
-        let idempotent = request.method == Method::GET || request.method == Method::HEAD;
+        // Sending these twice does what sending them once does, so a failure that may have reached the
+        // provider can be retried; a POST never is.
+        let idempotent =
+            matches!(request.method, Method::GET | Method::HEAD | Method::PUT | Method::PATCH | Method::DELETE);
         let mut waited = Duration::ZERO;
         let mut backoff = inner.policy.backoff;
         let mut attempt = 1;
@@ -229,6 +247,11 @@ impl ProviderClient {
             let last = attempt >= inner.policy.max_tries;
             let (error, wait) = match outcome {
                 Ok(response) if response.is_success() => return Ok(response),
+                // A DELETE retried after a failure that may have reached the provider: the record it finds
+                // gone is the one the first attempt deleted.
+                Ok(response) if request.method == Method::DELETE && attempt > 1 && response.status == 404 => {
+                    return Ok(response);
+                }
                 Ok(response) => {
                     let (error, kind) = self.classify(&response);
                     // An expired token was refused before anything happened: refresh once and send again
@@ -247,6 +270,9 @@ impl ProviderClient {
                             error.retry_after().map(|s| Wait::RateLimit(Duration::from_secs(s)))
                         }
                         FailureKind::Unavailable if idempotent => Some(Wait::Backoff),
+                        FailureKind::Busy => Some(Wait::RateLimit(Duration::from_secs(
+                            parse_retry_after(&response.headers).or(error_retry_after(&response, inner)).unwrap_or(2),
+                        ))),
                         _ => None,
                     };
                     (error, wait)
@@ -319,7 +345,8 @@ impl ProviderClient {
                     .or(parsed.retry_after)
                     .or(Some(inner.policy.default_rate_limit_wait.as_secs().max(1))),
             },
-            FailureKind::Unavailable => UnifiedError::ProviderUnavailable(failure),
+            FailureKind::Unavailable | FailureKind::Busy => UnifiedError::ProviderUnavailable(failure),
+            FailureKind::NotFound => UnifiedError::NotFound(failure),
         };
         (error, kind)
     }

@@ -68,10 +68,44 @@ impl RawRequest {
         Ok(Self { method: Method::POST, path: path.into(), query: Vec::new(), body: Some(RequestBody::Json(bytes)) })
     }
 
+    /// A JSON body sent with `method` (PATCH, PUT).
+    pub fn json<B: Serialize + ?Sized>(
+        method: Method,
+        path: impl Into<String>,
+        body: &B,
+    ) -> Result<Self, UnifiedError> {
+        let mut request = Self::post_json(path, body)?;
+        request.method = method;
+        Ok(request)
+    }
+
+    pub fn delete(path: impl Into<String>) -> Self {
+        Self { method: Method::DELETE, path: path.into(), query: Vec::new(), body: None }
+    }
+
     pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((key.into(), value.into()));
         self
     }
+}
+
+/// A record id as one path segment: percent-encoded, so that an id the caller sent can never name
+/// another path on the provider's host (`1?archived=true`, `a/b`). The pipeline refuses the ids `.`
+/// and `..`, which URL parsers treat as path steps even when encoded.
+pub fn path_segment(id: &str) -> std::borrow::Cow<'_, str> {
+    const KEEP: fn(u8) -> bool = |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~');
+    if id.bytes().all(KEEP) {
+        return std::borrow::Cow::Borrowed(id);
+    }
+    let mut out = String::with_capacity(id.len() * 3);
+    for b in id.bytes() {
+        if KEEP(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// A provider's answer.
@@ -132,12 +166,18 @@ pub enum FailureKind {
     AuthExpired,
     RateLimited,
     Unavailable,
+    /// The provider refused the call for now without acting on it (HubSpot's 423 Locked, 477 Migration in
+    /// Progress): any method may be sent again after its `Retry-After`.
+    Busy,
+    /// No record at this id (a 404 on a record's path): `not_found`.
+    NotFound,
 }
 
 impl FailureKind {
     pub fn from_status(status: u16) -> Self {
         match status {
             401 | 403 => Self::Auth,
+            404 | 410 => Self::NotFound,
             429 => Self::RateLimited,
             500..=599 => Self::Unavailable,
             _ => Self::Validation,

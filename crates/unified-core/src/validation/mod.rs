@@ -25,19 +25,33 @@ impl FieldError {
 
 /// Collects problems; rules push, the caller turns the lot into a result.
 #[derive(Debug, Default)]
-pub struct Problems(Vec<FieldError>);
+pub struct Problems {
+    found: Vec<FieldError>,
+    partial: bool,
+}
 
 impl Problems {
+    /// For an update body: the rules of each field given apply, "required" rules do not (a field left
+    /// out stays as it is at the provider).
+    pub fn partial() -> Self {
+        Self { found: Vec::new(), partial: true }
+    }
+
+    /// Whether this checks an update body (required rules are off).
+    pub fn is_partial(&self) -> bool {
+        self.partial
+    }
+
     pub fn push(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, message));
+        self.found.push(FieldError::new(field, message));
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.found.is_empty()
     }
 
     pub fn into_result(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+        if self.found.is_empty() { Ok(()) } else { Err(self.found) }
     }
 }
 

@@ -15,6 +15,7 @@ pub fn email(p: &mut Problems, field: &str, value: Option<&str>) {
 
 pub fn required_text(p: &mut Problems, field: &str, value: Option<&str>) {
     match value {
+        None if p.is_partial() => {}
         None => p.push(field, "is required"),
         Some(v) if v.trim().is_empty() => p.push(field, "must not be empty"),
         Some(_) => {}
@@ -40,7 +41,9 @@ pub fn date(p: &mut Problems, field: &str, value: Option<&str>) {
 /// Returns the parsed time, so that the caller can compare start and end.
 pub fn required_time(p: &mut Problems, field: &str, value: Option<&str>) -> Option<DateTime<FixedOffset>> {
     let Some(value) = value else {
-        p.push(field, "is required");
+        if !p.is_partial() {
+            p.push(field, "is required");
+        }
         return None;
     };
     let parsed = DateTime::parse_from_rfc3339(value).ok();
@@ -55,6 +58,53 @@ pub fn percentage(p: &mut Problems, field: &str, value: Option<f64>) {
         && !(0.0..=100.0).contains(&value)
     {
         p.push(field, "must be between 0 and 100");
+    }
+}
+
+/// A record id: not blank, no control characters.
+pub fn id(p: &mut Problems, field: &str, value: Option<&str>) {
+    if let Some(value) = value {
+        if value.trim().is_empty() {
+            p.push(field, "must not be empty");
+        } else if value.chars().any(char::is_control) {
+            p.push(field, "must not contain control characters");
+        }
+    }
+}
+
+/// A count or amount that cannot be negative.
+pub fn non_negative(p: &mut Problems, field: &str, value: Option<f64>) {
+    match value {
+        Some(v) if !v.is_finite() => p.push(field, "must be a finite number"),
+        Some(v) if v < 0.0 => p.push(field, "must not be negative"),
+        _ => {}
+    }
+}
+
+/// A domain name such as `acme.com`: no scheme, path or spaces.
+pub fn domain(p: &mut Problems, field: &str, value: Option<&str>) {
+    let Some(value) = value else { return };
+    let labels: Vec<&str> = value.split('.').collect();
+    let valid = value.len() <= 253
+        && labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+        });
+    if !valid {
+        p.push(field, "must be a domain name such as acme.com (no scheme, path or spaces)");
+    }
+}
+
+/// An absolute http(s) URL.
+pub fn web_url(p: &mut Problems, field: &str, value: Option<&str>) {
+    let Some(value) = value else { return };
+    let ok = url::Url::parse(value).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    if !ok {
+        p.push(field, "must be an http or https URL, such as https://acme.com");
     }
 }
 

@@ -1,7 +1,7 @@
 //! One module per endpoint group.
 
 pub mod connections;
-pub mod create;
 pub mod health;
 pub mod providers;
+pub mod records;
 pub mod schemas;

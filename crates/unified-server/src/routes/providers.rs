@@ -21,6 +21,9 @@ pub struct ProviderInfo {
     /// `oauth2` or `api_key`.
     pub auth_kind: &'static str,
     pub resources: Vec<&'static str>,
+    /// Per resource: the operations supported (`create`, `get`, `list`, `update`, `delete`); any other is
+    /// answered `unsupported_operation` without a provider call.
+    pub operations: BTreeMap<&'static str, Vec<&'static str>>,
     /// Per resource: how each unified field is stored.
     pub fields: BTreeMap<&'static str, Vec<FieldInfo>>,
     /// Per resource: fields the provider requires beyond the unified rules.
@@ -69,6 +72,11 @@ impl ProviderInfo {
                 AuthKind::ApiKey => "api_key",
             },
             resources: d.resources.iter().map(|r| r.resource.as_str()).collect(),
+            operations: d
+                .resources
+                .iter()
+                .map(|r| (r.resource.as_str(), r.operations.iter().map(|o| o.as_str()).collect()))
+                .collect(),
             fields,
             required: d.resources.iter().map(|r| (r.resource.as_str(), r.required.to_vec())).collect(),
         }
