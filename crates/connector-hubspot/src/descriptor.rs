@@ -1,7 +1,7 @@
 //! What HubSpot stores of each unified resource (the capability table of the README is this data).
 
 use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
-use unified_core::operation::CREATE_ONLY;
+use unified_core::operation::ALL_OPERATIONS;
 use unified_core::resource::ResourceKind;
 
 use crate::connector::HubSpot;
@@ -72,9 +72,28 @@ const MEETING: [F; 12] = [
     F::native("startTime"),
     F::native("endTime"),
     F::native("location"),
-    F::native("attendees"),
+    F::create_only(
+        "attendees",
+        "HubSpot's attendees are the meeting's associated contacts: an update changes them with contactIds",
+    ),
     F::native("contactIds"),
     F::native("dealId"),
+    F::native("ownerId"),
+    TAGS,
+    SOURCE,
+    F::native("customFields"),
+];
+
+const COMPANY: [F; 13] = [
+    F::native("name"),
+    F::native("domain"),
+    F::native("website"),
+    F::native("industry"),
+    F::native("phone"),
+    F::native("address"),
+    F::native("employees"),
+    F::native("annualRevenue"),
+    F::native("description"),
     F::native("ownerId"),
     TAGS,
     SOURCE,
@@ -90,11 +109,32 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     api_key_scheme: Some(AuthScheme::Bearer),
     base_url: "https://api.hubapi.com",
     resources: &[
-        ResourceSupport { resource: ResourceKind::Contact, operations: CREATE_ONLY, fields: &CONTACT, required: &[] },
-        ResourceSupport { resource: ResourceKind::Lead, operations: CREATE_ONLY, fields: &LEAD, required: &[] },
+        ResourceSupport {
+            resource: ResourceKind::Contact,
+            operations: ALL_OPERATIONS,
+            fields: &CONTACT,
+            required: &[],
+        },
+        ResourceSupport { resource: ResourceKind::Lead, operations: ALL_OPERATIONS, fields: &LEAD, required: &[] },
         // Every HubSpot deal sits in a stage: `dealstage` is required on create.
-        ResourceSupport { resource: ResourceKind::Deal, operations: CREATE_ONLY, fields: &DEAL, required: &["stage"] },
-        ResourceSupport { resource: ResourceKind::Meeting, operations: CREATE_ONLY, fields: &MEETING, required: &[] },
+        ResourceSupport {
+            resource: ResourceKind::Deal,
+            operations: ALL_OPERATIONS,
+            fields: &DEAL,
+            required: &["stage"],
+        },
+        ResourceSupport {
+            resource: ResourceKind::Meeting,
+            operations: ALL_OPERATIONS,
+            fields: &MEETING,
+            required: &[],
+        },
+        ResourceSupport {
+            resource: ResourceKind::Company,
+            operations: ALL_OPERATIONS,
+            fields: &COMPANY,
+            required: &[],
+        },
     ],
     parse_error: crate::client::parse_error,
     connector: &HubSpot,

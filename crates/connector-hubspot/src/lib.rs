@@ -4,15 +4,19 @@
 //! - [`mapping`]: pure unified ⇄ HubSpot mapping, one file per resource.
 //! - [`wire`]: HubSpot's JSON shapes.
 //! - `client`: one function per HubSpot call, and HubSpot's error format.
-//! - `connector`: the create flows.
+//! - `connector`: the operations of each resource; `flows`: what each one sends, in which order.
+//! - [`paging`]: the connector's own list cursor and the searches it leads to.
 
 mod client;
 mod connector;
 pub mod descriptor;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+mod flows;
 pub mod mapping;
-mod owners;
+mod owner_cache;
+pub mod paging;
+mod properties;
 pub mod wire;
 
 pub use client::parse_error;

@@ -93,7 +93,13 @@ impl<'a> Association<'a> {
     }
 }
 
-/// A CRM object as HubSpot returns it (create, read).
+/// `PATCH /crm/v3/objects/{type}/{id}` body (PATCH takes no associations).
+#[derive(Debug, Serialize)]
+pub struct PatchObject<'a> {
+    pub properties: Properties<'a>,
+}
+
+/// A CRM object as HubSpot returns it (create, read, list, search, batch read).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CrmObject<'a> {
@@ -107,6 +113,146 @@ pub struct CrmObject<'a> {
     pub updated_at: Option<JsonStr<'a>>,
     #[serde(default)]
     pub archived: bool,
+    /// A read's `associations=` block: `{"companies": {"results": [{"id", "type"}]}}`.
+    #[serde(borrow, default)]
+    pub associations: Option<std::collections::BTreeMap<JsonStr<'a>, AssociationBlock<'a>>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssociationBlock<'a> {
+    #[serde(borrow, default)]
+    pub results: Vec<AssociatedObject<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssociatedObject<'a> {
+    #[serde(borrow)]
+    pub id: JsonStr<'a>,
+    #[serde(borrow, default, rename = "type")]
+    pub kind: Option<JsonStr<'a>>,
+}
+
+/// `GET /crm/v3/objects/{type}` and the search answer: a page of objects.
+#[derive(Debug, Deserialize)]
+pub struct ObjectPage<'a> {
+    #[serde(borrow, default)]
+    pub results: Vec<CrmObject<'a>>,
+    #[serde(borrow, default)]
+    pub paging: Option<Paging<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Paging<'a> {
+    #[serde(borrow, default)]
+    pub next: Option<NextPage<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextPage<'a> {
+    #[serde(borrow)]
+    pub after: JsonStr<'a>,
+}
+
+/// `POST /crm/v3/objects/{type}/search`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchRequest<'a> {
+    pub filter_groups: Vec<FilterGroup<'a>>,
+    pub sorts: Vec<Sort<'a>>,
+    pub properties: Vec<&'a str>,
+    pub limit: u32,
+    pub after: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FilterGroup<'a> {
+    pub filters: Vec<Filter<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Filter<'a> {
+    pub property_name: &'a str,
+    pub operator: &'static str,
+    pub value: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sort<'a> {
+    pub property_name: &'a str,
+    pub direction: &'static str,
+}
+
+/// `POST /crm/v3/objects/{type}/batch/read`.
+#[derive(Debug, Serialize)]
+pub struct BatchRead<'a> {
+    pub properties: Vec<&'a str>,
+    pub inputs: Vec<IdInput<'a>>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct IdInput<'a> {
+    #[serde(borrow)]
+    pub id: &'a str,
+}
+
+/// The answer of a batch read: the objects found (`207` when some ids were not).
+#[derive(Debug, Deserialize)]
+pub struct BatchObjects<'a> {
+    #[serde(borrow, default)]
+    pub results: Vec<CrmObject<'a>>,
+}
+
+/// `POST /crm/v4/associations/{from}/{to}/batch/read` answer.
+#[derive(Debug, Deserialize)]
+pub struct AssociationBatch {
+    #[serde(default)]
+    pub results: Vec<AssociationRow>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssociationRow {
+    pub from: FromObject,
+    #[serde(default)]
+    pub to: Vec<ToObject>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FromObject {
+    pub id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToObject {
+    /// A number in v4 answers.
+    pub to_object_id: serde_json::Value,
+    #[serde(default)]
+    pub association_types: Vec<AssociationTypeOut>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssociationTypeOut {
+    #[serde(default)]
+    pub type_id: Option<u32>,
+}
+
+/// `GET /crm/v3/properties/{objectType}`: the portal's property definitions.
+#[derive(Debug, Deserialize)]
+pub struct PropertyList {
+    #[serde(default)]
+    pub results: Vec<PropertyDefinition>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PropertyDefinition {
+    pub name: String,
+    /// `true` for HubSpot's own properties; absent or `false` for the portal's custom ones.
+    #[serde(default)]
+    pub hubspot_defined: Option<bool>,
 }
 
 /// The `properties` of a returned object: `(name, value)` pairs; a value may be `null`.
@@ -140,7 +286,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for PropertyValues<'a> {
 }
 
 /// A string that borrows from the response body when it holds no escapes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct JsonStr<'a>(pub Cow<'a, str>);
 
 impl JsonStr<'_> {
@@ -210,6 +356,10 @@ pub struct ErrorDetail {
 #[serde(rename_all = "camelCase", default)]
 pub struct ErrorContext {
     pub property_name: Vec<String>,
+    /// `MISSING_SCOPES`: any one of these scopes would do.
+    pub required_granular_scopes: Vec<String>,
+    /// Older `MISSING_SCOPES` answers.
+    pub required_scopes: Vec<String>,
 }
 
 /// One entry of the JSON list embedded in a `VALIDATION_ERROR` message

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use connector_hubspot::DESCRIPTOR;
 use connector_hubspot::emulator::Emulator;
-use connector_hubspot::mapping::{contact, deal, lead, meeting};
+use connector_hubspot::mapping::links::Links;
+use connector_hubspot::mapping::{CustomProperties, ReadContext, company, contact, deal, lead, meeting};
 use connector_hubspot::wire::CrmObject;
 use proptest::prelude::*;
 use unified_core::connector::{Call, Settings};
@@ -76,9 +77,12 @@ proptest! {
         let body = serde_json::json!({ "id": "1", "properties": response, "createdAt": "2026-01-01T00:00:00Z" });
         let text = body.to_string();
         let object: CrmObject<'_> = serde_json::from_str(&text).unwrap();
-        let _ = contact::to_contact(&object, Some(&input), &settings);
-        let _ = deal::to_deal(&object, &deal_input, &settings);
-        let _ = meeting::to_meeting(&object, &meeting_input, &settings);
+        let custom = CustomProperties::new(object.properties.0.iter().map(|(n, _)| n.as_str().to_owned()).collect());
+        let ctx = ReadContext { settings: &settings, custom: &custom };
+        let _ = contact::to_contact(&object, &Links::default(), &ctx);
+        let _ = deal::to_deal(&object, &Links::default(), &ctx);
+        let _ = meeting::to_meeting(&object, &Links::default(), Vec::new(), &ctx);
+        let _ = company::to_company(&object, &ctx);
     }
 }
 

@@ -38,6 +38,9 @@ pub enum Storage {
     Setting(&'static str),
     /// Not stored: a create that carries it gets a warning with this reason.
     Unsupported(&'static str),
+    /// A native field holds it, but only a create can set it: an update that carries it gets a warning
+    /// with this reason.
+    CreateOnly(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +60,10 @@ impl FieldSupport {
 
     pub const fn unsupported(field: &'static str, reason: &'static str) -> Self {
         Self { field, storage: Storage::Unsupported(reason) }
+    }
+
+    pub const fn create_only(field: &'static str, reason: &'static str) -> Self {
+        Self { field, storage: Storage::CreateOnly(reason) }
     }
 }
 
@@ -83,13 +90,23 @@ impl ResourceSupport {
     }
 
     /// Warnings for the `fields` of a body (those given, or set and cleared in an update) that this
-    /// provider cannot store with these settings.
-    pub fn warnings(&self, provider_name: &str, fields: &[&'static str], settings: &Settings) -> Vec<Warning> {
+    /// provider cannot store, or cannot change in an `operation`, with these settings.
+    pub fn warnings(
+        &self,
+        provider_name: &str,
+        fields: &[&'static str],
+        settings: &Settings,
+        operation: Operation,
+    ) -> Vec<Warning> {
         fields
             .iter()
             .copied()
             .filter_map(|field| match self.field(field).map(|f| f.storage) {
                 Some(Storage::Native) => None,
+                Some(Storage::CreateOnly(_)) if operation == Operation::Create => None,
+                Some(Storage::CreateOnly(reason)) => {
+                    Some(Warning::new(field, format!("{reason}; the value was not changed")))
+                }
                 Some(Storage::Setting(key)) if settings.get(key).is_some_and(|v| !v.is_empty()) => None,
                 Some(Storage::Setting(key)) => Some(Warning::new(
                     field,
@@ -183,6 +200,7 @@ impl ConnectorDescriptor {
                     Some(Storage::Native) => "✓".to_owned(),
                     Some(Storage::Setting(key)) => format!("with the setting `{key}`"),
                     Some(Storage::Unsupported(why)) => format!("– ({why})"),
+                    Some(Storage::CreateOnly(why)) => format!("✓ on create only ({why})"),
                     None => "–".to_owned(),
                 };
                 let required = if support.required.contains(field) { " (required)" } else { "" };

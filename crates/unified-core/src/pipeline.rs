@@ -121,7 +121,7 @@ pub async fn run(
     input: &UnifiedInput,
 ) -> Result<Created, UnifiedError> {
     let support = support_for(descriptor, input.resource(), Operation::Create)?;
-    let mut warnings = support.warnings(descriptor.name, &input.present_fields(), call.settings);
+    let mut warnings = support.warnings(descriptor.name, &input.present_fields(), call.settings, Operation::Create);
     // A 404 while creating names something the body refers to, not the record: the data was refused.
     let mut created = descriptor.connector.create(call, input).await.map_err(not_found_is_refusal)?;
     warnings.append(&mut created.warnings);
@@ -145,7 +145,7 @@ pub async fn run_update(
 ) -> Result<Created, UnifiedError> {
     let support = support_for(descriptor, patch.resource(), Operation::Update)?;
     check_id(id)?;
-    let mut warnings = support.warnings(descriptor.name, &patch.touched_fields(), call.settings);
+    let mut warnings = support.warnings(descriptor.name, &patch.touched_fields(), call.settings, Operation::Update);
     let mut updated = descriptor.connector.update(call, id, patch).await?;
     warnings.append(&mut updated.warnings);
     updated.warnings = warnings;

@@ -2,16 +2,21 @@
 
 use unified_core::FieldError;
 use unified_core::connector::Settings;
-use unified_core::resource::{Address, Contact, ContactInput, CustomFields, LeadInput, LifecycleStage, Text};
-
-use serde_json::Value;
-
-use super::{
-    custom_properties, is_system_property, lifecycle_from_hubspot, lifecycle_to_hubspot, source_property, timestamp,
+use unified_core::resource::{
+    Address, Contact, ContactInput, ContactPatch, CustomFields, LeadInput, LeadPatch, LifecycleStage, Patch, Text,
 };
-use crate::wire::{CreateObject, CrmObject, Properties, PropertyValues};
 
-/// Contact properties this mapping writes and reads (anything else returned is a custom field).
+use super::links::Links;
+use super::{
+    ReadContext, address_from, custom_properties, lifecycle_from_hubspot, lifecycle_to_hubspot, owned, patch_address,
+    patch_custom, patch_text, source_property, timestamp,
+};
+use crate::wire::{Association, CreateObject, CrmObject, PatchObject, Properties, PropertyValues};
+
+/// The object type, in paths and association blocks.
+pub const OBJECT: &str = "contacts";
+
+/// Contact properties this mapping writes and reads (anything else returned is a custom field or HubSpot's).
 pub const MAPPED: &[&str] = &[
     "firstname",
     "lastname",
@@ -27,6 +32,12 @@ pub const MAPPED: &[&str] = &[
     "lifecyclestage",
     "hubspot_owner_id",
 ];
+
+/// The association types a read asks for.
+pub const LINKS: &[&str] = &["companies"];
+
+/// contact → primary company.
+pub const CONTACT_TO_PRIMARY_COMPANY: u32 = 1;
 
 /// The person fields shared by a unified contact and a unified lead.
 #[derive(Debug, Clone, Copy, Default)]
@@ -103,7 +114,7 @@ pub fn person_properties<'a>(p: &Person<'a>, settings: &'a Settings) -> Properti
     props
 }
 
-/// `POST /crm/v3/objects/contacts` for a unified contact.
+/// `POST /crm/v3/objects/contacts` for a unified contact; `companyId` becomes its primary company.
 pub fn create_request<'a>(
     input: &'a ContactInput,
     settings: &'a Settings,
@@ -114,11 +125,76 @@ pub fn create_request<'a>(
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(CreateObject { properties, associations: Vec::new() })
+    let associations =
+        input.company_id.as_deref().map(|id| Association::to(id, CONTACT_TO_PRIMARY_COMPANY)).into_iter().collect();
+    Ok(CreateObject { properties, associations })
 }
 
-/// The person fields of a returned contact, read in one pass over its properties.
-#[derive(Debug, Default)]
+/// The person fields of an update, shared by a contact and a lead's contact.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonPatch<'a> {
+    pub first_name: &'a Patch<Text>,
+    pub last_name: &'a Patch<Text>,
+    pub email: &'a Patch<Text>,
+    pub phone: &'a Patch<Text>,
+    pub company: &'a Patch<Text>,
+    pub job_title: &'a Patch<Text>,
+    pub address: &'a Patch<Address>,
+    pub lifecycle_stage: &'a Patch<LifecycleStage>,
+}
+
+macro_rules! person_patch_from {
+    ($($ty:ty),*) => {$(
+        impl<'a> From<&'a $ty> for PersonPatch<'a> {
+            fn from(p: &'a $ty) -> Self {
+                Self {
+                    first_name: &p.first_name,
+                    last_name: &p.last_name,
+                    email: &p.email,
+                    phone: &p.phone,
+                    company: &p.company,
+                    job_title: &p.job_title,
+                    address: &p.address,
+                    lifecycle_stage: &p.lifecycle_stage,
+                }
+            }
+        }
+    )*};
+}
+person_patch_from!(ContactPatch, LeadPatch);
+
+/// The contact properties of a person's update.
+pub fn person_patch<'a>(props: &mut Properties<'a>, p: PersonPatch<'a>) {
+    patch_text(props, "firstname", p.first_name);
+    patch_text(props, "lastname", p.last_name);
+    patch_text(props, "email", p.email);
+    patch_text(props, "phone", p.phone);
+    patch_text(props, "company", p.company);
+    patch_text(props, "jobtitle", p.job_title);
+    patch_address(props, p.address);
+    match p.lifecycle_stage.as_change() {
+        None => {}
+        Some(None) => props.set("lifecyclestage", ""),
+        Some(Some(stage)) => props.set("lifecyclestage", lifecycle_to_hubspot(*stage)),
+    }
+}
+
+/// `PATCH /crm/v3/objects/contacts/{id}`: the properties to change (`""` clears one). `companyId` is an
+/// association, changed by the connector with the associations API.
+pub fn patch_request<'a>(patch: &'a ContactPatch, settings: &'a Settings) -> Result<PatchObject<'a>, Vec<FieldError>> {
+    let mut properties = Properties::with_capacity(8);
+    person_patch(&mut properties, PersonPatch::from(patch));
+    patch_text(&mut properties, "hubspot_owner_id", &patch.owner_id);
+    if let Some(property) = source_property(settings) {
+        patch_text(&mut properties, property, &patch.source);
+    }
+    let mut problems = Vec::new();
+    patch_custom(&mut properties, &patch.custom_fields, &mut problems);
+    if problems.is_empty() { Ok(PatchObject { properties }) } else { Err(problems) }
+}
+
+/// The person fields of a returned contact.
+#[derive(Debug, Clone, Default)]
 pub struct PersonRecord {
     pub first_name: Option<Text>,
     pub last_name: Option<Text>,
@@ -130,55 +206,31 @@ pub struct PersonRecord {
     pub lifecycle_stage: Option<LifecycleStage>,
     pub owner_id: Option<Text>,
     pub source: Option<Text>,
-    /// Properties neither mapped nor HubSpot's own, and those the caller wrote through `customFields`.
+    /// The portal's custom properties that have a value.
     pub custom_fields: Option<CustomFields>,
 }
 
-/// One pass over a contact's properties: person fields, address parts and custom fields together.
-pub fn person_record(
-    values: &PropertyValues<'_>,
-    source: Option<&str>,
-    requested: Option<&CustomFields>,
-) -> PersonRecord {
-    let mut r = PersonRecord::default();
-    let mut address = Address::default();
-    for (name, raw) in &values.0 {
-        let value = raw.as_ref().map(|v| v.as_str()).filter(|v| !v.is_empty());
-        let slot = match name.as_str() {
-            "firstname" => &mut r.first_name,
-            "lastname" => &mut r.last_name,
-            "email" => &mut r.email,
-            "phone" => &mut r.phone,
-            "company" => &mut r.company,
-            "jobtitle" => &mut r.job_title,
-            "address" => &mut address.street,
-            "city" => &mut address.city,
-            "state" => &mut address.state,
-            "zip" => &mut address.postal_code,
-            "country" => &mut address.country,
-            "hubspot_owner_id" => &mut r.owner_id,
-            "lifecyclestage" => {
-                r.lifecycle_stage = value.map(lifecycle_from_hubspot);
-                continue;
-            }
-            other if Some(other) == source => &mut r.source,
-            other => {
-                if requested.is_some_and(|c| c.contains_key(other)) || !is_system_property(other) {
-                    let value = raw.as_ref().map_or(Value::Null, |v| Value::String(v.as_str().to_owned()));
-                    r.custom_fields.get_or_insert_with(CustomFields::new).insert(other.to_owned(), value);
-                }
-                continue;
-            }
-        };
-        *slot = value.map(Text::from);
+/// The person fields of a contact's properties.
+pub fn person_record(values: &PropertyValues<'_>, ctx: &ReadContext<'_>) -> PersonRecord {
+    PersonRecord {
+        first_name: owned(values, "firstname"),
+        last_name: owned(values, "lastname"),
+        email: owned(values, "email"),
+        phone: owned(values, "phone"),
+        company: owned(values, "company"),
+        job_title: owned(values, "jobtitle"),
+        address: address_from(values),
+        lifecycle_stage: values.get("lifecyclestage").filter(|v| !v.is_empty()).map(lifecycle_from_hubspot),
+        owner_id: owned(values, "hubspot_owner_id"),
+        source: ctx.source_value(values),
+        custom_fields: ctx.custom_fields(values),
     }
-    r.address = address.non_empty();
-    r
 }
 
-/// The unified contact from HubSpot's answer (owner name and e-mail are resolved by the connector).
-pub fn to_contact(object: &CrmObject<'_>, input: Option<&ContactInput>, settings: &Settings) -> Contact {
-    let p = person_record(&object.properties, source_property(settings), input.and_then(|i| i.custom_fields.as_ref()));
+/// The unified contact from a HubSpot contact and its associations (owner name and e-mail are resolved
+/// by the connector). The one read mapping of contacts: create, get, list and update all answer through it.
+pub fn to_contact(object: &CrmObject<'_>, links: &Links, ctx: &ReadContext<'_>) -> Contact {
+    let p = person_record(&object.properties, ctx);
     let id = Text::from(object.id.as_str());
     Contact {
         remote_id: id.clone(),
@@ -191,7 +243,7 @@ pub fn to_contact(object: &CrmObject<'_>, input: Option<&ContactInput>, settings
         job_title: p.job_title,
         address: p.address,
         lifecycle_stage: p.lifecycle_stage,
-        company_id: input.and_then(|i| i.company_id.clone()),
+        company_id: links.first("companies"),
         owner_id: p.owner_id,
         owner_name: None,
         owner_email: None,
@@ -205,6 +257,7 @@ pub fn to_contact(object: &CrmObject<'_>, input: Option<&ContactInput>, settings
 
 #[cfg(test)]
 mod tests {
+    use super::super::CustomProperties;
     use super::*;
 
     fn settings() -> Settings {
@@ -216,7 +269,7 @@ mod tests {
         let input: ContactInput = serde_json::from_str(
             r#"{"firstName":"Jane","lastName":"Doe","email":"jane@example.com","phone":"+1","company":"Acme",
                 "jobTitle":"VP","address":{"street":"1 Main","city":"SF","state":"CA","postalCode":"94105","country":"US"},
-                "lifecycleStage":"customer","ownerId":"7","source":"web","customFields":{"score":3}}"#,
+                "lifecycleStage":"customer","ownerId":"7","source":"web","customFields":{"score":3},"companyId":"9"}"#,
         )
         .unwrap();
         let mut settings = settings();
@@ -228,7 +281,7 @@ mod tests {
                 "email": "jane@example.com", "firstname": "Jane", "lastname": "Doe", "phone": "+1", "company": "Acme",
                 "jobtitle": "VP", "address": "1 Main", "city": "SF", "state": "CA", "zip": "94105", "country": "US",
                 "lifecyclestage": "customer", "hubspot_owner_id": "7", "lead_source": "web", "score": "3"
-            }})
+            }, "associations": [{"to": {"id": "9"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}]}]})
         );
     }
 
@@ -241,19 +294,40 @@ mod tests {
     }
 
     #[test]
-    fn reads_a_response_back() {
+    fn an_update_clears_with_empty_strings_and_sets_the_rest() {
+        let patch = ContactPatch {
+            job_title: Patch::Set("COO".into()),
+            phone: Patch::Clear,
+            address: Patch::Clear,
+            lifecycle_stage: Patch::Set(LifecycleStage::Customer),
+            ..Default::default()
+        };
+        let body = serde_json::to_value(patch_request(&patch, &settings()).unwrap()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"properties": {"phone": "", "jobtitle": "COO", "address": "", "city": "", "state": "",
+                "zip": "", "country": "", "lifecyclestage": "customer"}})
+        );
+    }
+
+    #[test]
+    fn reads_a_record_with_only_the_portal_s_custom_properties() {
         let body = r#"{"id":"5","properties":{"firstname":"Jane","zip":"94105","lifecyclestage":"123","hs_object_id":"5",
-            "createdate":"2024-05-14T16:27:13.954Z","loyalty":"85","phone":""},"createdAt":"2024-05-14T16:27:13.954Z",
-            "updatedAt":"2024-05-14T16:27:14Z","archived":false}"#;
+            "createdate":"2024-05-14T16:27:13.954Z","loyalty":"85","num_notes":"3","phone":"","empty_custom":null},
+            "createdAt":"2024-05-14T16:27:13.954Z","updatedAt":"2024-05-14T16:27:14Z","archived":false}"#;
         let object: CrmObject<'_> = serde_json::from_str(body).unwrap();
-        let contact = to_contact(&object, None, &settings());
+        let custom = CustomProperties::new(vec!["loyalty".into(), "empty_custom".into()]);
+        let settings = settings();
+        let ctx = ReadContext { settings: &settings, custom: &custom };
+        let contact = to_contact(&object, &Links::default(), &ctx);
         assert_eq!(contact.id, "5");
         assert_eq!(contact.remote_id, "5");
         assert_eq!(contact.first_name.as_deref(), Some("Jane"));
         assert_eq!(contact.phone, None);
         assert_eq!(contact.address.unwrap().postal_code.as_deref(), Some("94105"));
         assert_eq!(contact.lifecycle_stage, Some(LifecycleStage::Other));
-        assert_eq!(contact.custom_fields.unwrap()["loyalty"], "85");
+        assert_eq!(contact.custom_fields.unwrap(), serde_json::json!({"loyalty": "85"}).as_object().unwrap().clone());
         assert_eq!(contact.updated_at.unwrap().to_string(), "2024-05-14T16:27:14.000Z");
+        assert_eq!(contact.company_id, None);
     }
 }

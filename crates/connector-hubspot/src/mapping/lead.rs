@@ -6,17 +6,23 @@
 
 use unified_core::FieldError;
 use unified_core::connector::Settings;
-use unified_core::resource::{Lead, LeadInput, LeadStatus, Text};
+use unified_core::resource::{Lead, LeadInput, LeadPatch, LeadStatus, Text};
 
-use super::contact::{Person, PersonRecord, person_properties, person_record};
-use super::{custom_fields_from, custom_properties, owned, source_property, timestamp};
-use crate::wire::{CreateObject, CrmObject};
+use super::contact::{Person, PersonPatch, PersonRecord, person_patch, person_properties};
+use super::{ReadContext, custom_properties, owned, patch_custom, patch_text, source_property, timestamp};
+use crate::wire::{CreateObject, CrmObject, PatchObject, Properties};
 
 /// lead → primary contact.
 pub const LEAD_TO_PRIMARY_CONTACT: u32 = 578;
 
+/// The object type, in paths and association blocks.
+pub const OBJECT: &str = "leads";
+
 /// Lead properties this mapping writes and reads.
 pub const MAPPED: &[&str] = &["hs_lead_name", "hs_pipeline_stage", "hubspot_owner_id"];
+
+/// The association types a read asks for: the lead's contact.
+pub const LINKS: &[&str] = &["contacts"];
 
 /// Unified status ⇄ the default lead pipeline's stage ids.
 const STATUSES: [(LeadStatus, &str); 5] = [
@@ -69,8 +75,35 @@ pub fn lead_request<'a>(input: &'a LeadInput, name: &'a str) -> Result<CreateObj
     Ok(CreateObject { properties, associations: Vec::new() })
 }
 
-/// The unified lead from the contact and the lead HubSpot stored.
-pub fn to_lead(contact: &CrmObject<'_>, lead: &CrmObject<'_>, input: &LeadInput, settings: &Settings) -> Lead {
+/// The lead's own properties of an update (status, owner, custom properties); the person fields go to
+/// its contact ([`contact_patch`]).
+pub fn lead_patch(patch: &LeadPatch) -> Result<PatchObject<'_>, Vec<FieldError>> {
+    let mut properties = Properties::with_capacity(4);
+    match patch.status.as_change() {
+        None => {}
+        // A lead always sits in a stage of its pipeline: "clearing" the status sends it back to the first.
+        Some(None) => properties.set("hs_pipeline_stage", status_to_hubspot(LeadStatus::New)),
+        Some(Some(status)) => properties.set("hs_pipeline_stage", status_to_hubspot(*status)),
+    }
+    patch_text(&mut properties, "hubspot_owner_id", &patch.owner_id);
+    let mut problems = Vec::new();
+    patch_custom(&mut properties, &patch.custom_fields, &mut problems);
+    if problems.is_empty() { Ok(PatchObject { properties }) } else { Err(problems) }
+}
+
+/// The person fields of a lead's update, for its contact.
+pub fn contact_patch<'a>(patch: &'a LeadPatch, settings: &'a Settings) -> PatchObject<'a> {
+    let mut properties = Properties::with_capacity(8);
+    person_patch(&mut properties, PersonPatch::from(patch));
+    if let Some(property) = source_property(settings) {
+        patch_text(&mut properties, property, &patch.source);
+    }
+    PatchObject { properties }
+}
+
+/// The unified lead from the lead HubSpot stored and the person fields of its contact (see
+/// [`person_record`]), when it has one. The one read mapping of leads.
+pub fn to_lead(lead: &CrmObject<'_>, person: Option<PersonRecord>, ctx: &ReadContext<'_>) -> Lead {
     let PersonRecord {
         first_name,
         last_name,
@@ -83,7 +116,7 @@ pub fn to_lead(contact: &CrmObject<'_>, lead: &CrmObject<'_>, input: &LeadInput,
         owner_id: contact_owner,
         source,
         custom_fields: _,
-    } = person_record(&contact.properties, source_property(settings), None);
+    } = person.unwrap_or_default();
     let id = Text::from(lead.id.as_str());
     Lead {
         remote_id: id.clone(),
@@ -102,7 +135,7 @@ pub fn to_lead(contact: &CrmObject<'_>, lead: &CrmObject<'_>, input: &LeadInput,
         owner_email: None,
         tags: None,
         source,
-        custom_fields: custom_fields_from(&lead.properties, MAPPED, None, input.custom_fields.as_ref()),
+        custom_fields: ctx.custom_fields(&lead.properties),
         created_at: timestamp(lead.created_at.as_ref()),
         updated_at: timestamp(lead.updated_at.as_ref()),
     }

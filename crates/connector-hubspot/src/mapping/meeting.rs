@@ -5,11 +5,18 @@
 
 use unified_core::FieldError;
 use unified_core::connector::Settings;
-use unified_core::resource::{Attendee, Meeting, MeetingInput, Text};
+use unified_core::resource::{Attendee, Meeting, MeetingInput, MeetingPatch, Text};
 use unified_core::time::Timestamp;
 
-use super::{custom_fields_from, custom_properties, owned, source_property, timestamp};
-use crate::wire::{Association, CreateObject, CrmObject, Properties};
+use super::links::Links;
+use super::{ReadContext, custom_properties, owned, patch_custom, patch_text, source_property, timestamp};
+use crate::wire::{Association, CreateObject, CrmObject, PatchObject, Properties};
+
+/// The object type, in paths and association blocks.
+pub const OBJECT: &str = "meetings";
+
+/// The association types a read asks for.
+pub const LINKS: &[&str] = &["contacts", "deals"];
 
 /// meeting → contact.
 pub const MEETING_TO_CONTACT: u32 = 200;
@@ -99,11 +106,46 @@ pub fn create_request<'a>(
     Ok(CreateObject { properties, associations })
 }
 
-/// The unified meeting from HubSpot's answer; associations (contacts, attendees, deal) are the ones the
-/// create carried.
-pub fn to_meeting(object: &CrmObject<'_>, input: &MeetingInput, settings: &Settings) -> Meeting {
+/// `PATCH /crm/v3/objects/meetings/{id}`; a new start moves `hs_timestamp` with it. `contactIds` and
+/// `dealId` are associations, changed by the connector with the associations API.
+pub fn patch_request<'a>(patch: &'a MeetingPatch, settings: &'a Settings) -> Result<PatchObject<'a>, Vec<FieldError>> {
+    let mut problems = Vec::new();
+    let mut properties = Properties::with_capacity(8);
+    patch_text(&mut properties, "hs_meeting_title", &patch.title);
+    patch_text(&mut properties, "hs_meeting_body", &patch.description);
+    patch_text(&mut properties, "hs_meeting_location", &patch.location);
+    if let Some(start) = utc("startTime", patch.start_time.value().map(Text::as_str), &mut problems) {
+        properties.set("hs_timestamp", start.clone());
+        properties.set("hs_meeting_start_time", start);
+    }
+    if let Some(end) = utc("endTime", patch.end_time.value().map(Text::as_str), &mut problems) {
+        properties.set("hs_meeting_end_time", end);
+    }
+    patch_text(&mut properties, "hubspot_owner_id", &patch.owner_id);
+    if let Some(property) = source_property(settings) {
+        patch_text(&mut properties, property, &patch.source);
+    }
+    patch_custom(&mut properties, &patch.custom_fields, &mut problems);
+    if problems.is_empty() { Ok(PatchObject { properties }) } else { Err(problems) }
+}
+
+/// An attendee as HubSpot knows one: an associated contact, by e-mail and name.
+pub fn attendee_from(contact: &CrmObject<'_>) -> Option<Attendee> {
+    let values = &contact.properties;
+    let email = owned(values, "email")?;
+    let name: Vec<&str> =
+        [values.get("firstname"), values.get("lastname")].into_iter().flatten().filter(|p| !p.is_empty()).collect();
+    Some(Attendee { email: Some(email), name: (!name.is_empty()).then(|| Text::from(name.join(" "))) })
+}
+
+/// The properties an attendee's contact is read with.
+pub const ATTENDEE_PROPERTIES: &[&str] = &["email", "firstname", "lastname"];
+
+/// The unified meeting from a HubSpot meeting, its associations and its associated contacts (HubSpot
+/// keeps no attendee list: a meeting's attendees are the contacts associated with it, so every associated
+/// contact is in `contactIds`, and those with an e-mail are the `attendees`). The one read mapping of meetings.
+pub fn to_meeting(object: &CrmObject<'_>, links: &Links, attendees: Vec<Attendee>, ctx: &ReadContext<'_>) -> Meeting {
     let values = &object.properties;
-    let source = source_property(settings);
     let id = Text::from(object.id.as_str());
     let time = |name: &str| timestamp(values.0.iter().find(|(n, _)| n.as_str() == name).and_then(|(_, v)| v.as_ref()));
     Meeting {
@@ -114,15 +156,15 @@ pub fn to_meeting(object: &CrmObject<'_>, input: &MeetingInput, settings: &Setti
         start_time: time("hs_meeting_start_time").or_else(|| time("hs_timestamp")),
         end_time: time("hs_meeting_end_time"),
         location: owned(values, "hs_meeting_location"),
-        attendees: input.attendees.clone().filter(|a| !a.is_empty()),
-        contact_ids: input.contact_ids.clone().filter(|ids| !ids.is_empty()),
-        deal_id: input.deal_id.clone(),
+        attendees: (!attendees.is_empty()).then_some(attendees),
+        contact_ids: links.list("contacts"),
+        deal_id: links.first("deals"),
         owner_id: owned(values, "hubspot_owner_id"),
         owner_name: None,
         owner_email: None,
         tags: None,
-        source: source.and_then(|s| owned(values, s)),
-        custom_fields: custom_fields_from(values, MAPPED, source, input.custom_fields.as_ref()),
+        source: ctx.source_value(values),
+        custom_fields: ctx.custom_fields(values),
         created_at: timestamp(object.created_at.as_ref()),
         updated_at: timestamp(object.updated_at.as_ref()),
     }

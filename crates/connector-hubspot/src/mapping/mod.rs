@@ -3,10 +3,12 @@
 //! One file per resource; this module holds what they share: lifecycle stages, custom properties,
 //! timestamps and the property names HubSpot manages itself.
 
+pub mod company;
 pub mod contact;
 pub mod deal;
 pub mod fields;
 pub mod lead;
+pub mod links;
 pub mod meeting;
 pub mod owner;
 
@@ -14,7 +16,7 @@ use std::borrow::Cow;
 
 use unified_core::FieldError;
 use unified_core::connector::Settings;
-use unified_core::resource::{CustomFields, LifecycleStage, Text};
+use unified_core::resource::{Address, CustomFields, LifecycleStage, Patch, Text};
 use unified_core::time::Timestamp;
 
 use crate::wire::{JsonStr, Properties, PropertyValues};
@@ -80,38 +82,131 @@ pub fn source_property(settings: &Settings) -> Option<&str> {
     settings.get(SOURCE_SETTING).map(String::as_str).filter(|s| !s.is_empty())
 }
 
-/// Properties HubSpot sets itself: never custom fields of a record.
-pub fn is_system_property(name: &str) -> bool {
-    name.starts_with("hs_") || matches!(name, "createdate" | "lastmodifieddate")
+/// The portal's own (custom) properties of one object type, from the properties API: what a record's
+/// `customFields` may carry. HubSpot's properties, computed ones (`num_notes`, `days_to_close`, ...)
+/// included, never are.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomProperties {
+    names: Vec<String>,
 }
 
-/// The record's `customFields`: the properties the caller wrote through `customFields` (HubSpot-defined
-/// ones such as `hs_lead_type` included), and any other property that is neither mapped nor HubSpot's own.
-pub fn custom_fields_from(
-    values: &PropertyValues<'_>,
-    mapped: &[&str],
-    source: Option<&str>,
-    requested: Option<&CustomFields>,
-) -> Option<CustomFields> {
-    let custom: CustomFields = values
-        .0
-        .iter()
-        .filter(|(name, _)| {
-            let name = name.as_str();
-            requested.is_some_and(|r| r.contains_key(name))
-                || (!mapped.contains(&name) && !is_system_property(name) && Some(name) != source)
-        })
-        .map(|(name, value)| {
-            let value =
-                value.as_ref().map_or(serde_json::Value::Null, |v| serde_json::Value::String(v.as_str().into()));
-            (name.as_str().to_owned(), value)
-        })
-        .collect();
-    (!custom.is_empty()).then_some(custom)
+impl CustomProperties {
+    pub fn new(mut names: Vec<String>) -> Self {
+        names.sort_unstable();
+        names.dedup();
+        Self { names }
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.names.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+}
+
+/// What a read mapping needs beside the record: the connection's settings (where `source` lives) and the
+/// portal's custom properties of the record's object type.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadContext<'a> {
+    pub settings: &'a Settings,
+    pub custom: &'a CustomProperties,
+}
+
+impl<'a> ReadContext<'a> {
+    pub fn source(&self) -> Option<&'a str> {
+        source_property(self.settings)
+    }
+
+    /// The properties a read asks for: the mapped ones, the source property and every custom property.
+    pub fn properties(&self, mapped: &'a [&'a str]) -> Vec<&'a str> {
+        let mut properties: Vec<&str> = mapped.to_vec();
+        properties.extend(self.source());
+        properties.extend(self.custom.names().filter(|n| Some(*n) != self.source() && !mapped.contains(n)));
+        properties
+    }
+
+    /// The record's `customFields`: the portal's custom properties that have a value (the source
+    /// property aside, which is the record's `source`).
+    pub fn custom_fields(&self, values: &PropertyValues<'_>) -> Option<CustomFields> {
+        let source = self.source();
+        let custom: CustomFields = values
+            .0
+            .iter()
+            .filter(|(name, value)| {
+                self.custom.contains(name.as_str())
+                    && Some(name.as_str()) != source
+                    && value.as_ref().is_some_and(|v| !v.as_str().is_empty())
+            })
+            .map(|(name, value)| {
+                let text = value.as_ref().map(|v| v.as_str().to_owned()).unwrap_or_default();
+                (name.as_str().to_owned(), serde_json::Value::String(text))
+            })
+            .collect();
+        (!custom.is_empty()).then_some(custom)
+    }
+
+    /// The record's `source`, read from the property the connection names.
+    pub fn source_value(&self, values: &PropertyValues<'_>) -> Option<Text> {
+        self.source().and_then(|s| owned(values, s))
+    }
+}
+
+/// An update of one property: left out when absent, `""` (HubSpot's way of clearing) when cleared.
+pub fn patch_text<'a>(props: &mut Properties<'a>, name: &'a str, change: &'a Patch<Text>) {
+    match change {
+        Patch::Absent => {}
+        Patch::Clear => props.set(name, ""),
+        Patch::Set(value) => props.set(name, value.as_str()),
+    }
+}
+
+/// The address parts of an update: the parts given are set; `address: null` clears all five.
+pub fn patch_address<'a>(props: &mut Properties<'a>, change: &'a Patch<Address>) {
+    let parts: [(&'a str, fn(&'a Address) -> Option<&'a str>); 5] = [
+        ("address", |a| a.street.as_deref()),
+        ("city", |a| a.city.as_deref()),
+        ("state", |a| a.state.as_deref()),
+        ("zip", |a| a.postal_code.as_deref()),
+        ("country", |a| a.country.as_deref()),
+    ];
+    match change {
+        Patch::Absent => {}
+        Patch::Clear => parts.iter().for_each(|(name, _)| props.set(name, "")),
+        Patch::Set(address) => {
+            for (name, part) in parts {
+                props.set_opt(name, part(address));
+            }
+        }
+    }
+}
+
+/// The custom properties of an update: each key set, `null` clearing it.
+pub fn patch_custom<'a>(props: &mut Properties<'a>, change: &'a Patch<CustomFields>, problems: &mut Vec<FieldError>) {
+    if let Patch::Set(custom) = change {
+        custom_properties(props, Some(custom), problems);
+    }
+}
+
+/// The address parts of a record.
+pub fn address_from(values: &PropertyValues<'_>) -> Option<Address> {
+    Address {
+        street: owned(values, "address"),
+        city: owned(values, "city"),
+        state: owned(values, "state"),
+        postal_code: owned(values, "zip"),
+        country: owned(values, "country"),
+    }
+    .non_empty()
 }
 
 pub fn timestamp(text: Option<&JsonStr<'_>>) -> Option<Timestamp> {
-    let text = text?.as_str();
+    timestamp_text(text?.as_str())
+}
+
+/// An ISO 8601 instant or epoch milliseconds, HubSpot's two forms.
+pub fn timestamp_text(text: &str) -> Option<Timestamp> {
     Timestamp::parse(text).or_else(|| text.parse().ok().and_then(Timestamp::from_millis))
 }
 

@@ -12,7 +12,7 @@ use super::shared::{Address, Attendee, CustomFields, LeadStatus, LifecycleStage,
 use crate::validation::Validate;
 
 /// One field of an update body: left out (unchanged), `null` (cleared) or a value (set).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub enum Patch<T> {
     #[default]
     Absent,

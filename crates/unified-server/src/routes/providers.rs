@@ -34,7 +34,8 @@ pub struct ProviderInfo {
 #[serde(rename_all = "camelCase")]
 pub struct FieldInfo {
     pub field: &'static str,
-    /// `native`, `setting` (stored when the connection setting `setting` is set) or `unsupported`.
+    /// `native`, `setting` (stored when the connection setting `setting` is set), `create_only` (stored,
+    /// but an update cannot change it) or `unsupported`.
     pub support: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub setting: Option<&'static str>,
@@ -58,6 +59,9 @@ impl ProviderInfo {
                         }
                         Storage::Unsupported(why) => {
                             FieldInfo { field: f.field, support: "unsupported", setting: None, note: Some(why) }
+                        }
+                        Storage::CreateOnly(why) => {
+                            FieldInfo { field: f.field, support: "create_only", setting: None, note: Some(why) }
                         }
                     })
                     .collect();
