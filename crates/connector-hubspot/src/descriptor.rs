@@ -1,6 +1,8 @@
 //! What HubSpot stores of each unified resource (the capability table of the README is this data).
 
-use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
+use unified_core::descriptor::{
+    AuthKind, AuthScheme, ConnectorDescriptor, Example, FieldSupport as F, ResourceSupport,
+};
 use unified_core::operation::ALL_OPERATIONS;
 use unified_core::resource::ResourceKind;
 
@@ -100,6 +102,28 @@ const COMPANY: [F; 13] = [
     F::native("customFields"),
 ];
 
+/// Bodies this provider accepts, for the behaviour suite (`{n}` is unique per use).
+const EXAMPLE_CONTACT: Example = Example {
+    create: r#"{"firstName":"Ada","lastName":"Lovelace {n}","email":"ada.{n}@example.com","phone":"+44 20 7946 0000"}"#,
+    update: r#"{"jobTitle":"Analyst","phone":null}"#,
+};
+const EXAMPLE_LEAD: Example = Example {
+    create: r#"{"firstName":"Grace","lastName":"Hopper {n}","email":"grace.{n}@example.com","company":"Harvard"}"#,
+    update: r#"{"status":"qualified","phone":null}"#,
+};
+const EXAMPLE_DEAL: Example = Example {
+    create: r#"{"name":"Fleet rollout {n}","stage":"appointmentscheduled","amount":1000,"closeDate":"2026-07-31"}"#,
+    update: r#"{"amount":2500,"closeDate":null}"#,
+};
+const EXAMPLE_MEETING: Example = Example {
+    create: r#"{"title":"Discovery call {n}","startTime":"2026-06-02T13:00:00Z","endTime":"2026-06-02T13:30:00Z","description":"Agenda"}"#,
+    update: r#"{"location":"Room 1","description":null}"#,
+};
+const EXAMPLE_COMPANY: Example = Example {
+    create: r#"{"name":"Northwind {n}","domain":"northwind{n}.example","phone":"+34 911 234 567"}"#,
+    update: r#"{"description":"Fleet tracking","phone":null}"#,
+};
+
 pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     id: crate::PROVIDER,
     name: "HubSpot",
@@ -114,26 +138,36 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
             operations: ALL_OPERATIONS,
             fields: &CONTACT,
             required: &[],
+            example: EXAMPLE_CONTACT,
         },
-        ResourceSupport { resource: ResourceKind::Lead, operations: ALL_OPERATIONS, fields: &LEAD, required: &[] },
+        ResourceSupport {
+            resource: ResourceKind::Lead,
+            operations: ALL_OPERATIONS,
+            fields: &LEAD,
+            required: &[],
+            example: EXAMPLE_LEAD,
+        },
         // Every HubSpot deal sits in a stage: `dealstage` is required on create.
         ResourceSupport {
             resource: ResourceKind::Deal,
             operations: ALL_OPERATIONS,
             fields: &DEAL,
             required: &["stage"],
+            example: EXAMPLE_DEAL,
         },
         ResourceSupport {
             resource: ResourceKind::Meeting,
             operations: ALL_OPERATIONS,
             fields: &MEETING,
             required: &[],
+            example: EXAMPLE_MEETING,
         },
         ResourceSupport {
             resource: ResourceKind::Company,
             operations: ALL_OPERATIONS,
             fields: &COMPANY,
             required: &[],
+            example: EXAMPLE_COMPANY,
         },
     ],
     parse_error: crate::client::parse_error,

@@ -141,6 +141,7 @@ pub fn parse_error(status: u16, body: &[u8]) -> ProviderError {
 ///   until the budget resets at midnight UTC: past any retry budget, so it goes straight back to the
 ///   caller. A burst frees up within the 2-second window.
 /// - A 403 that is an HTML page is Cloudflare blocking a client that ignored 429s: a rate limit too.
+/// - A 401 may be an expired OAuth token: the transport refreshes once where it can.
 pub fn parse_error_at(status: u16, body: &[u8], now: DateTime<Utc>) -> ProviderError {
     let parsed = serde_json::from_slice::<ErrorBody>(body).ok().filter(|b| b.error.is_some() || b.message.is_some());
     let Some(error) = parsed else {
@@ -174,6 +175,9 @@ pub fn parse_error_at(status: u16, body: &[u8], now: DateTime<Utc>) -> ProviderE
         429 if daily => (Some(FailureKind::RateLimited), Some(seconds_until_utc_midnight(now))),
         429 => (Some(FailureKind::RateLimited), Some(BURST_WINDOW_SECONDS)),
         402 => (Some(FailureKind::Validation), None),
+        // Pipedrive answers an expired OAuth token as any refused one (`unauthorized access`): worth one
+        // refresh when the connection has a refresh token (an API token is never refreshed).
+        401 => (Some(FailureKind::AuthExpired), None),
         _ => (None, None),
     };
     ProviderError { message, details, kind, retry_after }
@@ -221,7 +225,7 @@ mod tests {
     fn auth_and_account_errors() {
         let unauthorized = br#"{"success":false,"error":"unauthorized access","errorCode":401,"error_info":"Please check developers.pipedrive.com","data":null,"additional_data":null}"#;
         let parsed = parse_error(401, unauthorized);
-        assert_eq!((parsed.message.as_str(), parsed.kind), ("unauthorized access", None));
+        assert_eq!((parsed.message.as_str(), parsed.kind), ("unauthorized access", Some(FailureKind::AuthExpired)));
         assert_eq!(
             parse_error(402, br#"{"success":false,"error":"Payment required"}"#).kind,
             Some(FailureKind::Validation)

@@ -23,7 +23,19 @@ use crate::{PROVIDER, cache};
 #[derive(Debug, Clone, Copy)]
 pub struct Pipedrive;
 
-impl Provider for Pipedrive {}
+impl Provider for Pipedrive {
+    /// Pipedrive's token endpoint is `oauth.pipedrive.com`, beside every company's API domain; an API
+    /// that is not Pipedrive's own host (the emulator, a proxy) serves it itself.
+    fn token_url(&self, base_url: &str) -> Option<String> {
+        let host = url::Url::parse(base_url).ok().and_then(|u| u.host_str().map(str::to_owned));
+        Some(match host {
+            Some(host) if host == "pipedrive.com" || host.ends_with(".pipedrive.com") => {
+                "https://oauth.pipedrive.com/oauth/token".to_owned()
+            }
+            _ => format!("{}/oauth/token", base_url.trim_end_matches('/')),
+        })
+    }
+}
 
 #[unified_core::__private::async_trait]
 impl Operations<Contact> for Pipedrive {
@@ -296,5 +308,22 @@ async fn resolve_owner(
             ));
             (None, None)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_endpoint_is_pipedrive_s_oauth_host_or_the_api_s_own() {
+        assert_eq!(
+            Provider::token_url(&Pipedrive, "https://acme.pipedrive.com").as_deref(),
+            Some("https://oauth.pipedrive.com/oauth/token")
+        );
+        assert_eq!(
+            Provider::token_url(&Pipedrive, "http://127.0.0.1:5002/").as_deref(),
+            Some("http://127.0.0.1:5002/oauth/token")
+        );
     }
 }

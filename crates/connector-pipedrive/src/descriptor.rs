@@ -1,6 +1,8 @@
 //! What Pipedrive stores of each unified resource (the capability table of the README is this data).
 
-use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
+use unified_core::descriptor::{
+    AuthKind, AuthScheme, ConnectorDescriptor, Example, FieldSupport as F, ResourceSupport,
+};
 use unified_core::operation::CREATE_ONLY;
 use unified_core::resource::ResourceKind;
 
@@ -76,6 +78,22 @@ const MEETING: [F; 12] = [
     F::native("customFields"),
 ];
 
+/// Bodies this provider accepts, for the behaviour suite (`{n}` is unique per use).
+const EXAMPLE_CONTACT: Example = Example {
+    create: r#"{"firstName":"Ada","lastName":"Lovelace {n}","email":"ada.{n}@example.com"}"#,
+    update: r#"{"jobTitle":"Analyst","phone":null}"#,
+};
+const EXAMPLE_LEAD: Example = Example {
+    create: r#"{"lastName":"Hopper {n}","company":"Harvard","email":"grace.{n}@example.com"}"#,
+    update: r#"{"status":"qualified","phone":null}"#,
+};
+const EXAMPLE_DEAL: Example =
+    Example { create: r#"{"name":"Fleet rollout {n}","amount":1000}"#, update: r#"{"amount":2500,"closeDate":null}"# };
+const EXAMPLE_MEETING: Example = Example {
+    create: r#"{"title":"Quarterly review {n}","startTime":"2026-12-09T09:00:00Z","endTime":"2026-12-09T10:00:00Z"}"#,
+    update: r#"{"location":"Room 1","description":null}"#,
+};
+
 pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     id: crate::PROVIDER,
     name: "Pipedrive",
@@ -87,10 +105,34 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     api_key_scheme: Some(AuthScheme::Header("x-api-token")),
     base_url: "https://api.pipedrive.com",
     resources: &[
-        ResourceSupport { resource: ResourceKind::Contact, operations: CREATE_ONLY, fields: &CONTACT, required: &[] },
-        ResourceSupport { resource: ResourceKind::Lead, operations: CREATE_ONLY, fields: &LEAD, required: &[] },
-        ResourceSupport { resource: ResourceKind::Deal, operations: CREATE_ONLY, fields: &DEAL, required: &[] },
-        ResourceSupport { resource: ResourceKind::Meeting, operations: CREATE_ONLY, fields: &MEETING, required: &[] },
+        ResourceSupport {
+            resource: ResourceKind::Contact,
+            operations: CREATE_ONLY,
+            fields: &CONTACT,
+            required: &[],
+            example: EXAMPLE_CONTACT,
+        },
+        ResourceSupport {
+            resource: ResourceKind::Lead,
+            operations: CREATE_ONLY,
+            fields: &LEAD,
+            required: &[],
+            example: EXAMPLE_LEAD,
+        },
+        ResourceSupport {
+            resource: ResourceKind::Deal,
+            operations: CREATE_ONLY,
+            fields: &DEAL,
+            required: &[],
+            example: EXAMPLE_DEAL,
+        },
+        ResourceSupport {
+            resource: ResourceKind::Meeting,
+            operations: CREATE_ONLY,
+            fields: &MEETING,
+            required: &[],
+            example: EXAMPLE_MEETING,
+        },
     ],
     parse_error: crate::client::parse_error,
     connector: &Pipedrive,

@@ -1,7 +1,9 @@
 //! What Salesforce stores of each unified resource (the capability table of the README is this data),
 //! and the fields Salesforce requires beyond the unified rules (checked before any call).
 
-use unified_core::descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport as F, ResourceSupport};
+use unified_core::descriptor::{
+    AuthKind, AuthScheme, ConnectorDescriptor, Example, FieldSupport as F, ResourceSupport,
+};
 use unified_core::operation::CREATE_ONLY;
 use unified_core::resource::ResourceKind;
 
@@ -83,6 +85,24 @@ const MEETING: [F; 12] = [
     F::native("customFields"),
 ];
 
+/// Bodies this provider accepts, for the behaviour suite (`{n}` is unique per use).
+const EXAMPLE_CONTACT: Example = Example {
+    create: r#"{"lastName":"Lovelace {n}","email":"ada.{n}@example.com","phone":"+44 20 7946 0000"}"#,
+    update: r#"{"jobTitle":"Analyst","phone":null}"#,
+};
+const EXAMPLE_LEAD: Example = Example {
+    create: r#"{"lastName":"Hopper {n}","company":"Harvard","email":"grace.{n}@example.com"}"#,
+    update: r#"{"status":"qualified","phone":null}"#,
+};
+const EXAMPLE_DEAL: Example = Example {
+    create: r#"{"name":"Fleet rollout {n}","stage":"Prospecting","closeDate":"2026-09-30","amount":1000}"#,
+    update: r#"{"amount":2500,"probability":null}"#,
+};
+const EXAMPLE_MEETING: Example = Example {
+    create: r#"{"title":"Intro call {n}","startTime":"2026-06-02T13:00:00Z","endTime":"2026-06-02T13:30:00Z"}"#,
+    update: r#"{"location":"Room 1","description":null}"#,
+};
+
 pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
     id: crate::PROVIDER,
     name: "Salesforce",
@@ -99,20 +119,29 @@ pub static DESCRIPTOR: ConnectorDescriptor = ConnectorDescriptor {
             operations: CREATE_ONLY,
             fields: &CONTACT,
             required: &["lastName"],
+            example: EXAMPLE_CONTACT,
         },
         ResourceSupport {
             resource: ResourceKind::Lead,
             operations: CREATE_ONLY,
             fields: &LEAD,
             required: &["lastName", "company"],
+            example: EXAMPLE_LEAD,
         },
         ResourceSupport {
             resource: ResourceKind::Deal,
             operations: CREATE_ONLY,
             fields: &DEAL,
             required: &["stage", "closeDate"],
+            example: EXAMPLE_DEAL,
         },
-        ResourceSupport { resource: ResourceKind::Meeting, operations: CREATE_ONLY, fields: &MEETING, required: &[] },
+        ResourceSupport {
+            resource: ResourceKind::Meeting,
+            operations: CREATE_ONLY,
+            fields: &MEETING,
+            required: &[],
+            example: EXAMPLE_MEETING,
+        },
     ],
     parse_error: crate::client::parse_error,
     connector: &Salesforce,

@@ -29,8 +29,9 @@
 //! The control plane lives under `/_emulator/` (never a provider path; faults never apply to it):
 //!
 //! - `POST /_emulator/faults` `{"kind":"rate_limit"|"server_error"|"slow"|"expire_token","count":N,
-//!   "limit":"TotalRequests"|"ConcurrentPerOrgLongTxn","delayMs":MS,"status":500|502|503|504}`; `GET`
-//!   lists the pending ones, `DELETE` clears them.
+//!   "limit":"TotalRequests"|"ConcurrentPerOrgLongTxn","retryAfter":S,"delayMs":MS,"status":500|502|503|504}`
+//!   (`retryAfter` without `limit`: the short-window concurrency limit); `GET` lists the pending ones,
+//!   `DELETE` clears them.
 //! - `GET|POST /_emulator/org` `{"multiCurrency","stateCountryPicklists","sharedActivities"}`: the org's
 //!   features (all off in a fresh org).
 //! - `GET /_emulator/records`, `GET|POST /_emulator/records/{SObject}` (`POST` seeds `{"id"?,"fields":{}}`).

@@ -67,6 +67,16 @@ impl FieldSupport {
     }
 }
 
+/// Bodies this provider accepts for a resource (a valid stage, the fields it requires), for the behaviour
+/// suite and the docs. `{n}` in them stands for a token unique to each use (e-mails must differ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Example {
+    /// A create body.
+    pub create: &'static str,
+    /// An update body that sets one field and clears (`null`) another.
+    pub update: &'static str,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceSupport {
@@ -78,6 +88,7 @@ pub struct ResourceSupport {
     pub fields: &'static [FieldSupport],
     /// Fields the provider requires beyond the unified rules (checked before any call).
     pub required: &'static [&'static str],
+    pub example: Example,
 }
 
 impl ResourceSupport {
@@ -236,6 +247,24 @@ impl ConnectorDescriptor {
             for required in support.required {
                 if !resource.fields().contains(required) {
                     problems.push(format!("{resource}: required `{required}` is not a unified field"));
+                }
+            }
+            let sample = |text: &str| text.replace("{n}", "1");
+            if support.supports(Operation::Create)
+                && let Err(e) =
+                    crate::resource::UnifiedInput::parse(resource, sample(support.example.create).as_bytes())
+            {
+                problems.push(format!("{resource}: the example create body is refused: {e:?}"));
+            }
+            if support.supports(Operation::Update) {
+                match crate::resource::UnifiedPatch::parse(resource, sample(support.example.update).as_bytes()) {
+                    Err(e) => problems.push(format!("{resource}: the example update body is refused: {e:?}")),
+                    Ok(patch)
+                        if patch.cleared_fields().is_empty() || patch.cleared_fields() == patch.touched_fields() =>
+                    {
+                        problems.push(format!("{resource}: the example update must set one field and clear another"));
+                    }
+                    Ok(_) => {}
                 }
             }
         }

@@ -30,7 +30,7 @@ pub mod validation;
 pub mod testkit;
 
 pub use connector::{Call, Connector, Created, Operations, Output, Provider, Warning};
-pub use descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, FieldSupport, ResourceSupport, Storage};
+pub use descriptor::{AuthKind, AuthScheme, ConnectorDescriptor, Example, FieldSupport, ResourceSupport, Storage};
 pub use error::{ErrorEnvelope, ProviderFailure, UnifiedError};
 pub use operation::{ListQuery, Operation, Page};
 pub use resource::{Resource, ResourceKind, UnifiedInput, UnifiedPatch, UnifiedRecord};

@@ -71,6 +71,7 @@ mod onlycontacts {
             operations: CREATE_ONLY,
             fields: &FIELDS,
             required: &[],
+            example: unified_core::Example { create: r#"{"email":"a{n}@example.com"}"#, update: "{}" },
         }],
         parse_error: unified_core::transport::parse_error_as_text,
         connector: &OnlyContacts,

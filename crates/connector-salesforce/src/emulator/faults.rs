@@ -36,6 +36,11 @@ pub struct FaultRequest {
     /// `server_error`: 500, 502, 503 (default) or 504.
     #[serde(default)]
     pub status: Option<u16>,
+    /// `rate_limit`: the control plane's common "a short-window limit, try again after N seconds".
+    /// Salesforce names no wait; its short-window limit is the concurrency one, so this stands for
+    /// `ConcurrentPerOrgLongTxn` when no `limit` is given.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
 }
 
 /// A queued fault and how many calls it still applies to.
@@ -56,6 +61,7 @@ impl Fault {
             return Err(format!("status {status}: a server_error fault answers 500, 502, 503 or 504"));
         }
         let limit = match request.limit.as_deref() {
+            None if request.retry_after.is_some() => "ConcurrentPerOrgLongTxn",
             None | Some("TotalRequests") => "TotalRequests",
             Some("ConcurrentPerOrgLongTxn") => "ConcurrentPerOrgLongTxn",
             Some(other) => return Err(format!("limit {other}: TotalRequests or ConcurrentPerOrgLongTxn")),
@@ -128,6 +134,13 @@ mod tests {
         assert_eq!(faults.take().unwrap().kind, FaultKind::RateLimit);
         assert_eq!(faults.take().unwrap().delay_ms, 5);
         assert_eq!(faults.take(), None);
+    }
+
+    #[test]
+    fn a_wait_asks_for_the_short_window_limit() {
+        let fault = Fault::from_request(&request(r#"{"kind":"rate_limit","retryAfter":1}"#)).unwrap();
+        assert_eq!(fault.limit, "ConcurrentPerOrgLongTxn");
+        assert_eq!(Fault::from_request(&request(r#"{"kind":"rate_limit"}"#)).unwrap().limit, "TotalRequests");
     }
 
     #[test]
