@@ -16,8 +16,9 @@ const TTL: Duration = Duration::from_secs(300);
 const CAPACITY: usize = 4096;
 
 type Key = (String, &'static str);
+type Entry = (Instant, Arc<CustomProperties>);
 
-static CACHE: LazyLock<Mutex<HashMap<Key, (Instant, Arc<CustomProperties>)>>> = LazyLock::new(Default::default);
+static CACHE: LazyLock<Mutex<HashMap<Key, Entry>>> = LazyLock::new(Default::default);
 
 /// The custom properties of `object_type` on this connection. When HubSpot will not say (a missing
 /// scope, an outage), the record goes without `customFields` and a warning says why; refused

@@ -47,7 +47,7 @@ fn not_found(id: &str) -> UnifiedError {
 /// ascending modification time then id (see [`paging`]).
 pub async fn list<K: Kind>(call: Call<'_>, query: &ListQuery) -> Result<Page<K::Record>, UnifiedError> {
     let cursor = match query.cursor.as_deref() {
-        Some(text) => Some(Cursor::decode(text).ok_or_else(|| stale_cursor())?),
+        Some(text) => Some(Cursor::decode(text).ok_or_else(stale_cursor)?),
         None => None,
     };
     let (ids, next) = match (cursor, query.updated_since) {

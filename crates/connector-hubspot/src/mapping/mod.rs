@@ -164,7 +164,8 @@ pub fn patch_text<'a>(props: &mut Properties<'a>, name: &'a str, change: &'a Pat
 
 /// The address parts of an update: the parts given are set; `address: null` clears all five.
 pub fn patch_address<'a>(props: &mut Properties<'a>, change: &'a Patch<Address>) {
-    let parts: [(&'a str, fn(&'a Address) -> Option<&'a str>); 5] = [
+    type Part<'a> = (&'a str, fn(&'a Address) -> Option<&'a str>);
+    let parts: [Part<'a>; 5] = [
         ("address", |a| a.street.as_deref()),
         ("city", |a| a.city.as_deref()),
         ("state", |a| a.state.as_deref()),

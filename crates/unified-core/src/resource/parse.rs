@@ -42,7 +42,8 @@ pub(crate) fn with_rules<T: DeserializeOwned, U>(
                     || field.strip_prefix(p.field.as_str()).is_some_and(|r| r.starts_with('.') || r.starts_with('['))
             })
         };
-        let more: Vec<FieldError> = more.into_iter().filter(|p| !reported(&p.field)).collect();
+        // A verdict on the body as a whole (`{}` names no field) says nothing about a body that did not parse.
+        let more: Vec<FieldError> = more.into_iter().filter(|p| !reported(&p.field) && p.field != "body").collect();
         problems.extend(more);
     }
     Err(problems)
