@@ -64,6 +64,12 @@ pub async fn create_organization(
     Ok(response.json::<Envelope<Organization>>(client.provider())?.data)
 }
 
+/// `GET /api/v2/organizations/{id}`.
+pub async fn organization(client: &ProviderClient, id: u64) -> Result<Organization, UnifiedError> {
+    let response = client.get(&format!("/api/v2/organizations/{id}"), &[]).await?;
+    Ok(response.json::<Envelope<Organization>>(client.provider())?.data)
+}
+
 /// `DELETE /api/v2/organizations/{id}` (rolls back an organization this create made).
 pub async fn delete_organization(client: &ProviderClient, id: u64) -> Result<(), UnifiedError> {
     delete(client, format!("/api/v2/organizations/{id}")).await
@@ -77,6 +83,11 @@ pub async fn create_deal(client: &ProviderClient, body: &DealCreate) -> Result<R
 /// `POST /api/v2/activities`.
 pub async fn create_activity(client: &ProviderClient, body: &ActivityCreate) -> Result<RawResponse, UnifiedError> {
     client.post_json("/api/v2/activities", body).await
+}
+
+/// `GET /api/v2/activities/{id}?include_fields=attendees`: the attendees come back only when asked for.
+pub async fn activity(client: &ProviderClient, id: u64) -> Result<RawResponse, UnifiedError> {
+    client.get(&format!("/api/v2/activities/{id}"), &[("include_fields", "attendees")]).await
 }
 
 /// `POST /api/v1/leads` (v1 only).

@@ -3,6 +3,10 @@
 //! Every body is mapped once before the first write, so that a bad id, an unknown custom-field name or
 //! a value of the wrong type fails (400) before anything exists in Pipedrive; reading the company's
 //! field schema (cached per connection) may come first.
+//!
+//! The record is mapped from what Pipedrive stored alone (its answer, the organization and person it
+//! links, the company's schema), never from the caller's body, as a get will map it: the schema is read
+//! (or taken from the cache) for whatever custom fields and labels the stored record carries.
 
 use std::sync::Arc;
 
@@ -85,7 +89,7 @@ async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Output<C
 
     let mut warnings = Vec::new();
     let mut made = Vec::new();
-    let organization = match input.company.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let organization = match contact::company_to_look_up(input) {
         Some(name) => Some(organization(call, name, person.owner_id, &mut made, &mut warnings).await?),
         None => None,
     };
@@ -94,11 +98,20 @@ async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Output<C
     warnings.append(&mut more);
     let response = match client::create_person(call.client, &body).await {
         Ok(response) => response,
-        Err(error) => return Err(roll_back(call, &made, error).await),
+        Err(mut error) => {
+            if let UnifiedError::ProviderValidation(failure) = &mut error {
+                contact::name_organization_errors(input, &mut failure.details);
+            }
+            return Err(roll_back(call, &made, error).await);
+        }
     };
     let stored: Envelope<Person> = response.json(PROVIDER)?;
-    let company = organization.as_ref().and_then(|o| o.name.as_deref());
-    let mut record = contact::to_contact(&stored.data, input, company, call.settings, schema.as_deref());
+    let organization = organization_of(call, stored.data.org_id, organization, &mut warnings).await;
+    warnings.extend(contact::unused_company(input, organization.as_ref()));
+    let keys = contact::custom_keys(&stored.data);
+    let needed = contact::needs_schema_to_read(&stored.data);
+    let schema = schema_to_read(call, Entity::Person, schema, needed, &keys, &mut warnings).await;
+    let mut record = contact::to_contact(&stored.data, organization.as_ref(), call.settings, schema.as_deref());
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
     Ok(Output { record, warnings, remote_data: call.include_remote_data.then(|| response.body_value()) })
 }
@@ -158,14 +171,27 @@ async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Output<Lead>, 
         Err(error) => return Err(roll_back(call, &made, error).await),
     };
     let stored: Envelope<wire::Lead> = response.json(PROVIDER)?;
+    let person = stored_person.as_ref().map(|(p, _)| p);
+    let org_id = stored.data.organization_id.or(person.and_then(|p| p.org_id));
+    let organization = organization_of(call, org_id, organization, &mut warnings).await;
+    let person_needs_schema = person.is_some_and(|p| lead::needs_person_schema_to_read(p, call.settings));
+    let person_keys = person.map(contact::custom_keys).unwrap_or_default();
+    let person_schema =
+        schema_to_read(call, Entity::Person, person_schema, person_needs_schema, &person_keys, &mut warnings).await;
+    let deal_needs_schema = lead::needs_deal_schema_to_read(&stored.data);
+    let deal_keys = lead::custom_keys(&stored.data);
+    let deal_schema =
+        schema_to_read(call, Entity::Deal, deal_schema, deal_needs_schema, &deal_keys, &mut warnings).await;
+    let labels_needed = !stored.data.label_ids.is_empty();
+    let lead_labels = lead_labels_to_read(call, lead_labels, labels_needed, &mut warnings).await;
     let linked = lead::Linked {
-        person: stored_person.as_ref().map(|(p, _)| p),
-        company: organization.as_ref().and_then(|o| o.name.as_deref()),
+        person,
+        organization: organization.as_ref(),
         person_schema: person_schema.as_deref(),
         deal_schema: deal_schema.as_deref(),
         lead_labels: lead_labels.as_deref().map(Vec::as_slice),
     };
-    let mut record = lead::to_lead(&stored.data, linked, input, call.settings);
+    let mut record = lead::to_lead(&stored.data, linked, call.settings);
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
     let remote_data = call.include_remote_data.then(|| {
         let person = stored_person.as_ref().map_or(serde_json::Value::Null, |(_, raw)| raw.body_value());
@@ -210,19 +236,129 @@ async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Output<Deal>, 
     let (body, mut warnings) = deal::create_request(input, call.settings, schema.as_deref())?;
     let response = client::create_deal(call.client, &body).await?;
     let stored: Envelope<wire::Deal> = response.json(PROVIDER)?;
-    let mut record = deal::to_deal(&stored.data, input, call.settings, schema.as_deref());
+    let keys = deal::custom_keys(&stored.data);
+    let needed = deal::needs_schema_to_read(&stored.data);
+    let schema = schema_to_read(call, Entity::Deal, schema, needed, &keys, &mut warnings).await;
+    let mut record = deal::to_deal(&stored.data, call.settings, schema.as_deref());
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
     Ok(Output { record, warnings, remote_data: call.include_remote_data.then(|| response.body_value()) })
 }
 
 async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Output<Meeting>, UnifiedError> {
     let body = meeting::create_request(input, call.settings)?;
-    let response = client::create_activity(call.client, &body).await?;
-    let stored: Envelope<wire::Activity> = response.json(PROVIDER)?;
-    let mut record = meeting::to_meeting(&stored.data, input);
+    let created = client::create_activity(call.client, &body).await?;
+    let stored: Envelope<wire::Activity> = created.json(PROVIDER)?;
     let mut warnings = Vec::new();
+    let (activity, response) = read_activity(call, stored.data, created, &mut warnings).await;
+    let mut record = meeting::to_meeting(&activity);
     (record.owner_name, record.owner_email) = resolve_owner(call, record.owner_id.as_deref(), &mut warnings).await;
     Ok(Output { record, warnings, remote_data: call.include_remote_data.then(|| response.body_value()) })
+}
+
+/// The created activity read back with its attendees, which the create's answer leaves out. The
+/// activity exists by then, so a failed read is a warning: the record is the create's answer, without
+/// attendees.
+async fn read_activity(
+    call: Call<'_>,
+    created: wire::Activity,
+    answer: RawResponse,
+    warnings: &mut Vec<Warning>,
+) -> (wire::Activity, RawResponse) {
+    let read = match client::activity(call.client, created.id).await {
+        Ok(response) => response.json::<Envelope<wire::Activity>>(PROVIDER).map(|read| (read.data, response)),
+        Err(error) => Err(error),
+    };
+    match read {
+        Ok(read) => read,
+        Err(error) => {
+            warnings.push(Warning::new(
+                "attendees",
+                format!(
+                    "the activity {} could not be read back ({}); its attendees are unknown",
+                    created.id,
+                    error.code()
+                ),
+            ));
+            (created, answer)
+        }
+    }
+}
+
+/// The organization a stored record links (`org_id`): the one the create found or made, else read. The
+/// record exists by then, so a failed read is a warning (`company` is then `null`).
+async fn organization_of(
+    call: Call<'_>,
+    org_id: Option<u64>,
+    known: Option<Organization>,
+    warnings: &mut Vec<Warning>,
+) -> Option<Organization> {
+    let org_id = org_id?;
+    if let Some(known) = known.filter(|o| o.id == org_id) {
+        return Some(known);
+    }
+    match client::organization(call.client, org_id).await {
+        Ok(organization) => Some(organization),
+        Err(error) => {
+            warnings.push(Warning::new(
+                "company",
+                format!("the organization {org_id} could not be read ({}); company is null", error.code()),
+            ));
+            None
+        }
+    }
+}
+
+/// The schema a stored record is read through, when it carries custom fields or labels: the one the
+/// write used when it knows every key, else the cached or a fresh one. The record exists by then, so a
+/// failed read is a warning: custom fields are then reported by key, and tags left out.
+async fn schema_to_read(
+    call: Call<'_>,
+    entity: Entity,
+    loaded: Option<Arc<Schema>>,
+    needed: bool,
+    keys: &[&str],
+    warnings: &mut Vec<Warning>,
+) -> Option<Arc<Schema>> {
+    let complete = loaded.as_ref().is_some_and(|s| custom::unknown_names(s, keys.iter().copied()).is_empty());
+    if !needed || complete {
+        return loaded;
+    }
+    match schema(call, entity, keys).await {
+        Ok(schema) => Some(schema),
+        Err(error) => {
+            warnings.push(Warning::new(
+                "customFields",
+                format!(
+                    "the fields of Pipedrive {} could not be read ({}); custom fields are named by key",
+                    entity.plural(),
+                    error.code()
+                ),
+            ));
+            loaded
+        }
+    }
+}
+
+/// The lead labels a stored lead's `label_ids` are read through (status and tags), when it has some.
+async fn lead_labels_to_read(
+    call: Call<'_>,
+    loaded: Option<Arc<Vec<LeadLabel>>>,
+    needed: bool,
+    warnings: &mut Vec<Warning>,
+) -> Option<Arc<Vec<LeadLabel>>> {
+    if !needed || loaded.is_some() {
+        return loaded;
+    }
+    match lead_labels(call).await {
+        Ok(labels) => Some(labels),
+        Err(error) => {
+            warnings.push(Warning::new(
+                "tags",
+                format!("the lead labels could not be read ({}); status and tags are unknown", error.code()),
+            ));
+            None
+        }
+    }
 }
 
 /// The organization named `name`: found by exact name, or created (with a warning saying so).

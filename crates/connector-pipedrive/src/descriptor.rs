@@ -21,10 +21,7 @@ const CONTACT: [F; 13] = [
     F::native("jobTitle"),
     F::native("address"),
     LIFECYCLE,
-    F::unsupported(
-        "companyId",
-        "the Pipedrive connector does not link persons to organizations by id yet (issue: Pipedrive read, update, delete and company)",
-    ),
+    F::native("companyId"),
     F::native("ownerId"),
     F::native("tags"),
     SOURCE,

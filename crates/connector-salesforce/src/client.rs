@@ -20,12 +20,18 @@ pub async fn create(client: &ProviderClient, object: &str, fields: &Fields<'_>) 
     response.map_err(|e| in_context(e, object))?.json(client.provider())
 }
 
+/// `GET /sobjects/{object}/{id}`: every field the integration user can see (`null` where unset), the
+/// custom fields among them.
+pub async fn read_record(client: &ProviderClient, object: &str, id: &str) -> Result<RawResponse, UnifiedError> {
+    client.get(&path(&format!("/sobjects/{object}/{id}")), &[]).await
+}
+
 /// `GET /sobjects/{object}/{id}?fields=…`: only the fields asked for (`null` where unset).
 pub async fn read(
     client: &ProviderClient,
     object: &str,
     id: &str,
-    fields: &[String],
+    fields: &[&str],
 ) -> Result<RawResponse, UnifiedError> {
     client.get(&path(&format!("/sobjects/{object}/{id}")), &[("fields", &fields.join(","))]).await
 }
@@ -58,8 +64,7 @@ pub async fn create_collection(
 
 /// The owner's User (`005…`) or queue (`00G…`, a `Group`).
 pub async fn owner(client: &ProviderClient, kind: OwnerKind, id: &str) -> Result<SObject, UnifiedError> {
-    let fields: Vec<String> = kind.fields().iter().map(|f| (*f).to_owned()).collect();
-    read(client, kind.object(), id, &fields).await?.json(client.provider())
+    read(client, kind.object(), id, kind.fields()).await?.json(client.provider())
 }
 
 /// Salesforce's error body → message, unified field errors and kind. Field names are mapped without

@@ -1,7 +1,9 @@
 //! The create flows: mapping → client → mapping. Field names live in `mapping`, calls in `client`.
 //!
-//! Salesforce's create answers with the id only, so every flow reads the record back (one GET, only the
-//! fields it maps) and resolves its owner; what comes back is what Salesforce stored.
+//! Salesforce's create answers with the id only, so every flow reads the record back (one GET of the
+//! whole record, its custom fields among them), reads what the record refers to (a contact's account, a
+//! deal's contact roles) and resolves its owner; the record is mapped from what Salesforce stored alone,
+//! as a get will map it.
 
 use unified_core::resource::{
     Company, Contact, ContactInput, Deal, DealInput, Lead, LeadInput, Meeting, MeetingInput, Text,
@@ -11,6 +13,7 @@ use unified_core::{Call, Operations, Output, Provider, ProviderFailure, UnifiedE
 
 use crate::client;
 use crate::mapping::contact::{self, Account};
+use crate::mapping::deal::ContactRole;
 use crate::mapping::owner::{self, OwnerKind};
 use crate::mapping::{deal, lead, meeting, soql};
 use crate::wire::{Fields, SObject};
@@ -63,57 +66,121 @@ impl Operations<Company> for Salesforce {}
 async fn create_contact(call: Call<'_>, input: &ContactInput) -> Result<Output<Contact>, UnifiedError> {
     let mut request = contact::create_request(input, call.settings)?;
     let mut warnings = Vec::new();
-    let mut created_account = None;
-    let account = match input.company.as_deref() {
+    let linked = match contact::links_account_by_name(input) {
+        Some(company) => Some(account_by_name(call, company, &mut warnings).await?),
         None => None,
-        Some(company) => {
-            let result = client::query(call.client, &soql::account_by_name(company)).await?;
-            match contact::account_match(&result) {
-                (Some(account), several) => {
-                    if several {
-                        warnings.push(Warning::new(
-                            "company",
-                            format!(
-                                "several Salesforce accounts are named {company}; the oldest ({}) was used",
-                                account.id
-                            ),
-                        ));
-                    }
-                    Some(account)
-                }
-                (None, _) => {
-                    let saved = client::create(call.client, "Account", &contact::account_request(company)).await?;
-                    warnings.push(Warning::new(
-                        "company",
-                        format!("no Salesforce account was named {company}; account {} was created for it", saved.id),
-                    ));
-                    created_account = Some(saved.id.clone());
-                    Some(Account { id: saved.id, name: company.to_owned() })
-                }
-            }
-        }
     };
-    if let Some(account) = &account {
-        contact::set_account(&mut request, &account.id);
+    if let Some(linked) = &linked {
+        contact::set_account(&mut request, linked.id());
     }
     let saved = match client::create(call.client, contact::OBJECT, &request).await {
         Ok(saved) => saved,
-        Err(error) => return Err(roll_back(call, "Account", created_account.as_deref(), error).await),
+        Err(mut error) => {
+            if let UnifiedError::ProviderValidation(failure) = &mut error {
+                contact::name_account_errors(input, &mut failure.details);
+            }
+            let created = linked.as_ref().and_then(AccountLink::created);
+            return Err(roll_back(call, "Account", created, error).await);
+        }
     };
-    let fields = contact::read_request(input, call.settings);
-    let (record, response) = read_back(call, contact::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
-    let mut contact = contact::to_contact(&record, input, call.settings, account.as_ref());
+    let (record, response) = read_back(call, contact::OBJECT, &saved.id, &request, &mut warnings).await;
+    let found = linked.and_then(AccountLink::found);
+    let account = account_of(call, &record, found, &mut warnings).await;
+    warnings.extend(contact::unused_company(input, account.as_ref()));
+    let mut contact = contact::to_contact(&record, account.as_ref(), call.settings);
     (contact.owner_name, contact.owner_email) = resolve_owner(call, contact.owner_id.as_deref(), &mut warnings).await;
     Ok(Output { record: contact, warnings, remote_data: remote_data(call, response) })
+}
+
+/// The account a contact's `company` names: one Salesforce has (as its query answered it), or one this
+/// create made (its id only; the name is read back with the contact).
+enum AccountLink {
+    Found(Account),
+    Created(String),
+}
+
+impl AccountLink {
+    fn id(&self) -> &str {
+        match self {
+            Self::Found(account) => &account.id,
+            Self::Created(id) => id,
+        }
+    }
+
+    fn created(&self) -> Option<&str> {
+        match self {
+            Self::Created(id) => Some(id),
+            Self::Found(_) => None,
+        }
+    }
+
+    fn found(self) -> Option<Account> {
+        match self {
+            Self::Found(account) => Some(account),
+            Self::Created(_) => None,
+        }
+    }
+}
+
+/// The oldest account named `company` (a warning when there are several), or a new one (a warning too).
+async fn account_by_name(
+    call: Call<'_>,
+    company: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<AccountLink, UnifiedError> {
+    let result = client::query(call.client, &soql::account_by_name(company)).await?;
+    match contact::account_match(&result) {
+        (Some(account), several) => {
+            if several {
+                warnings.push(Warning::new(
+                    "company",
+                    format!("several Salesforce accounts are named {company}; the oldest ({}) was used", account.id),
+                ));
+            }
+            Ok(AccountLink::Found(account))
+        }
+        (None, _) => {
+            let saved = client::create(call.client, "Account", &contact::account_request(company)).await?;
+            warnings.push(Warning::new(
+                "company",
+                format!("no Salesforce account was named {company}; account {} was created for it", saved.id),
+            ));
+            Ok(AccountLink::Created(saved.id))
+        }
+    }
+}
+
+/// The account the stored contact points at (`AccountId`): the one the lookup found, else read. The
+/// contact exists by then, so a failed read is a warning (`company` is then `null`).
+async fn account_of(
+    call: Call<'_>,
+    record: &SObject,
+    found: Option<Account>,
+    warnings: &mut Vec<Warning>,
+) -> Option<Account> {
+    let account_id = record.text("AccountId")?;
+    if let Some(found) = found.filter(|a| a.id.eq_ignore_ascii_case(account_id)) {
+        return Some(found);
+    }
+    let read = client::read(call.client, "Account", account_id, contact::ACCOUNT_FIELDS).await;
+    match read.and_then(|response| response.json::<SObject>(crate::PROVIDER)) {
+        Ok(account) => Account::from_record(&account),
+        Err(error) => {
+            warnings.push(Warning::new(
+                "company",
+                format!("the account {account_id} could not be read ({}); company is null", error.code()),
+            ));
+            None
+        }
+    }
 }
 
 async fn create_lead(call: Call<'_>, input: &LeadInput) -> Result<Output<Lead>, UnifiedError> {
     let request = lead::create_request(input, call.settings)?;
     let saved = client::create(call.client, lead::OBJECT, &request).await?;
     let mut warnings = Vec::new();
-    let fields = lead::read_request(input, call.settings);
-    let (record, response) = read_back(call, lead::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
-    let mut lead = lead::to_lead(&record, input, call.settings);
+    let (record, response) = read_back(call, lead::OBJECT, &saved.id, &request, &mut warnings).await;
+    let mut lead = lead::to_lead(&record, call.settings);
     (lead.owner_name, lead.owner_email) = resolve_owner(call, lead.owner_id.as_deref(), &mut warnings).await;
     Ok(Output { record: lead, warnings, remote_data: remote_data(call, response) })
 }
@@ -132,11 +199,26 @@ async fn create_deal(call: Call<'_>, input: &DealInput) -> Result<Output<Deal>, 
         }
     }
     let mut warnings = Vec::new();
-    let fields = deal::read_request(input, call.settings);
-    let (record, response) = read_back(call, deal::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
-    let mut deal = deal::to_deal(&record, input, call.settings);
+    let (record, response) = read_back(call, deal::OBJECT, &saved.id, &request, &mut warnings).await;
+    let roles = contact_roles_of(call, &saved.id, &mut warnings).await;
+    let mut deal = deal::to_deal(&record, &roles, call.settings);
     (deal.owner_name, deal.owner_email) = resolve_owner(call, deal.owner_id.as_deref(), &mut warnings).await;
     Ok(Output { record: deal, warnings, remote_data: remote_data(call, response) })
+}
+
+/// The opportunity's contact roles as Salesforce stores them. The deal exists by then, so a failed
+/// query is a warning (`contactIds` is then `null`).
+async fn contact_roles_of(call: Call<'_>, opportunity_id: &str, warnings: &mut Vec<Warning>) -> Vec<ContactRole> {
+    match client::query(call.client, &soql::contact_roles(opportunity_id)).await {
+        Ok(result) => deal::contact_roles_of(&result),
+        Err(error) => {
+            warnings.push(Warning::new(
+                "contactIds",
+                format!("the contact roles of {opportunity_id} could not be read ({})", error.code()),
+            ));
+            Vec::new()
+        }
+    }
 }
 
 /// The contact roles are all or none: the refused ones name their `contactIds[i]` (the others only
@@ -164,8 +246,8 @@ async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Output<M
         found = meeting::matches(&client::query(call.client, &soql::contacts_by_email(&emails)).await?);
         let rest: Vec<&str> = emails.into_iter().filter(|e| !found.contains_key(&e.to_ascii_lowercase())).collect();
         if !rest.is_empty() {
-            for (email, id) in meeting::matches(&client::query(call.client, &soql::leads_by_email(&rest)).await?) {
-                found.entry(email).or_insert(id);
+            for (email, lead) in meeting::matches(&client::query(call.client, &soql::leads_by_email(&rest)).await?) {
+                found.entry(email).or_insert(lead);
             }
         }
     }
@@ -175,15 +257,14 @@ async fn create_meeting(call: Call<'_>, input: &MeetingInput) -> Result<Output<M
     let related = match &relations.collection {
         None => meeting::Related::default(),
         Some(collection) => match client::create_collection(call.client, collection).await {
-            Ok(results) => meeting::related(&relations.links, &results),
+            Ok(results) => meeting::related(&relations.planned, &results),
             // The event exists: a refused call makes every relation a warning, not the create an error.
-            Err(error) => meeting::related(&relations.links, &vec![refused(&error); relations.links.len()]),
+            Err(error) => meeting::related(&relations.planned, &vec![refused(&error); relations.planned.len()]),
         },
     };
-    warnings.extend(related.warnings.iter().cloned());
-    let fields = meeting::read_request(input);
-    let (record, response) = read_back(call, meeting::OBJECT, &saved.id, &fields, &request, &mut warnings).await;
-    let mut meeting = meeting::to_meeting(&record, input, &related);
+    warnings.extend(related.warnings);
+    let (record, response) = read_back(call, meeting::OBJECT, &saved.id, &request, &mut warnings).await;
+    let mut meeting = meeting::to_meeting(&record, &related.relations);
     (meeting.owner_name, meeting.owner_email) = resolve_owner(call, meeting.owner_id.as_deref(), &mut warnings).await;
     Ok(Output { record: meeting, warnings, remote_data: remote_data(call, response) })
 }
@@ -207,11 +288,10 @@ async fn read_back(
     call: Call<'_>,
     object: &str,
     id: &str,
-    fields: &[String],
     sent: &Fields<'_>,
     warnings: &mut Vec<Warning>,
 ) -> (SObject, Option<RawResponse>) {
-    let read = match client::read(call.client, object, id, fields).await {
+    let read = match client::read_record(call.client, object, id).await {
         Ok(response) => response.json::<SObject>(crate::PROVIDER).map(|record| (record, response.clone())),
         Err(error) => Err(error),
     };

@@ -25,10 +25,7 @@ const CONTACT: [F; 13] = [
     F::native("jobTitle"),
     F::native("address"),
     LIFECYCLE,
-    F::unsupported(
-        "companyId",
-        "the Salesforce connector does not set a contact's AccountId by id yet (issue: Salesforce read, update, delete and company)",
-    ),
+    F::native("companyId"),
     F::native("ownerId"),
     TAGS,
     F::native("source"),

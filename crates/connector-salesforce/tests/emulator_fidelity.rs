@@ -16,8 +16,8 @@
 //!   recorded answer;
 //! - a `DUPLICATES_DETECTED` → the matched record is seeded with the request's e-mail and names;
 //! - a reference in a create (`AccountId`, `WhoId`, `ContactId`, …) to a record the case never created
-//!   → a record of the object its key prefix names is seeded, unless the recorded answer refused that
-//!   very reference (`INVALID_CROSS_REFERENCE_KEY`).
+//!   → a record of the object its key prefix names is seeded (with the fields a later recorded read of it
+//!   shows, if any), unless the recorded answer refused that very reference (`INVALID_CROSS_REFERENCE_KEY`).
 //!
 //! Normalised before comparing: Salesforce ids (18 characters of a known key prefix: a recorded id must
 //! stand for the same emulator id throughout a case, and the other way round, also inside messages and
@@ -161,9 +161,11 @@ impl Replay for Salesforce {
                     if matches!(object, SObjectType::User | SObjectType::Group) {
                         continue;
                     }
-                    let fields = minimal_fields(object);
                     self.session.note(format!("{call}: {key} refers to {id}, never created in the case"));
-                    self.seed(call, object.name(), id, fields).await?;
+                    match recorded_read(&exchanges[i..], id) {
+                        Some(read) => self.seed_recorded(call, read).await?,
+                        None => self.seed(call, object.name(), id, minimal_fields(object)).await?,
+                    }
                 }
             }
         }
@@ -251,6 +253,14 @@ fn refused_reference(recorded: &RecordedResponse, i: usize) -> bool {
     errors.iter().any(|e| {
         let code = e.get("errorCode").or_else(|| e.get("statusCode")).and_then(Value::as_str).unwrap_or_default();
         matches!(code, "INVALID_CROSS_REFERENCE_KEY" | "FIELD_INTEGRITY_EXCEPTION" | "MALFORMED_ID")
+    })
+}
+
+/// The record `id` as a later recorded read (`GET /sobjects/{Object}/{id}`) answered it.
+fn recorded_read<'a>(exchanges: &'a [Exchange], id: &str) -> Option<&'a Value> {
+    exchanges.iter().find_map(|e| {
+        let read = e.request.method == "GET" && e.response.status == 200 && e.response.body["Id"] == id;
+        read.then_some(&e.response.body)
     })
 }
 

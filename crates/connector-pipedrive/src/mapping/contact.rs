@@ -1,8 +1,9 @@
 //! contact ⇄ Pipedrive Person (`POST /api/v2/persons`).
 //!
-//! `company` is an Organization (found by name or created by the connector) linked through `org_id`;
-//! `lifecycleStage` and `source` go to the person custom fields the connection settings name; `tags` are
-//! person labels by name.
+//! `companyId` is the person's `org_id`; without it, `company` is an Organization (found by name or
+//! created by the connector) linked through `org_id`. The record's `companyId` is `org_id` and its
+//! `company` that organization's name. `lifecycleStage` and `source` go to the person custom fields the
+//! connection settings name; `tags` are person labels by name.
 
 use serde_json::Value;
 use unified_core::connector::Settings;
@@ -11,7 +12,7 @@ use unified_core::{FieldError, Warning};
 
 use super::custom::{self, Entity, Schema, Write};
 use super::{LIFECYCLE_SETTING, SOURCE_SETTING, id_text, labels, numeric_id, text, timestamp};
-use crate::wire::{Channel, Person, PersonCreate, PostalAddress};
+use crate::wire::{Channel, Organization, Person, PersonCreate, PostalAddress};
 
 /// The person fields shared by a unified contact and a unified lead.
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,6 +24,8 @@ pub struct PersonInput<'a> {
     pub job_title: Option<&'a str>,
     pub address: Option<&'a Address>,
     pub lifecycle_stage: Option<LifecycleStage>,
+    /// Contacts only: a lead's organization is the lead's `company`.
+    pub company_id: Option<&'a str>,
     pub owner_id: Option<&'a str>,
     /// Contacts only: a lead's tags, source and custom fields belong to the lead.
     pub tags: Option<&'a [Text]>,
@@ -40,6 +43,7 @@ impl<'a> From<&'a ContactInput> for PersonInput<'a> {
             job_title: i.job_title.as_deref(),
             address: i.address.as_ref(),
             lifecycle_stage: i.lifecycle_stage,
+            company_id: i.company_id.as_deref(),
             owner_id: i.owner_id.as_deref(),
             tags: i.tags.as_deref().filter(|t| !t.is_empty()),
             source: i.source.as_deref(),
@@ -58,6 +62,7 @@ impl<'a> From<&'a LeadInput> for PersonInput<'a> {
             job_title: i.job_title.as_deref(),
             address: i.address.as_ref(),
             lifecycle_stage: i.lifecycle_stage,
+            company_id: None,
             owner_id: i.owner_id.as_deref(),
             tags: None,
             source: None,
@@ -93,12 +98,18 @@ impl PersonInput<'_> {
     }
 }
 
+/// The `company` to find or create an organization for: none when `companyId` names the organization.
+pub fn company_to_look_up(input: &ContactInput) -> Option<&str> {
+    input.company.as_deref().map(str::trim).filter(|c| !c.is_empty() && input.company_id.is_none())
+}
+
 pub fn setting<'s>(settings: &'s Settings, key: &str) -> Option<&'s str> {
     settings.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
 }
 
 /// `POST /api/v2/persons`, and the warnings of what it could not carry. Pipedrive requires a name: both
-/// name parts when there are two (it builds `name`), the one part, or else the e-mail address.
+/// name parts when there are two (it builds `name`), the one part, or else the e-mail address. The
+/// organization is `companyId`, else `org_id` (the one the connector found or created for `company`).
 pub fn create_request(
     p: &PersonInput<'_>,
     settings: &Settings,
@@ -108,6 +119,7 @@ pub fn create_request(
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let owner_id = numeric_id("ownerId", p.owner_id, &mut problems);
+    let org_id = numeric_id("companyId", p.company_id, &mut problems).or(org_id);
     let first = text(p.first_name);
     let last = text(p.last_name);
     let name = match super::full_name(first.as_deref(), last.as_deref()) {
@@ -268,16 +280,25 @@ pub struct PersonRecord {
     pub custom_fields: Option<CustomFields>,
 }
 
-/// Reads a person back. The custom-field based parts (lifecycle, source, custom fields, tags) need the
-/// schema the create used; without one they are left out.
-pub fn person_record(
-    person: &Person,
-    p: &PersonInput<'_>,
-    settings: &Settings,
-    schema: Option<&Schema>,
-) -> PersonRecord {
+/// The keys of the custom fields a stored person carries.
+pub fn custom_keys(person: &Person) -> Vec<&str> {
+    person.custom_fields.keys().map(String::as_str).collect()
+}
+
+/// Whether reading this person needs the company's person fields: its custom fields are named, and its
+/// labels become tags, through them.
+pub fn needs_schema_to_read(person: &Person) -> bool {
+    !person.custom_fields.is_empty() || !person.label_ids.is_empty()
+}
+
+/// A stored person's fields, shared by the contact and the lead records. The parts kept in custom fields
+/// (lifecycle, source, custom fields) and the tags are read through the schema; without one, the custom
+/// fields are reported by key and the rest left out.
+pub fn person_record(person: &Person, settings: &Settings, schema: Option<&Schema>) -> PersonRecord {
     let stored = |key: &str| person.custom_fields.get(key).cloned();
     let field = |setting_key: &str| schema.and_then(|s| s.custom_field(setting(settings, setting_key)?));
+    let mapped =
+        custom::setting_keys(schema, &[setting(settings, LIFECYCLE_SETTING), setting(settings, SOURCE_SETTING)]);
     PersonRecord {
         first_name: text(person.first_name.as_deref()),
         last_name: text(person.last_name.as_deref()),
@@ -290,20 +311,51 @@ pub fn person_record(
         owner_id: id_text(person.owner_id),
         tags: schema.and_then(|s| labels::tag_names(&person.label_ids, s.labels(), &[])),
         source: field(SOURCE_SETTING).and_then(|f| custom::text_read(f, &stored(&f.key)?)),
-        custom_fields: schema.and_then(|s| custom::read_back(s, p.custom_fields, &[], |f| stored(&f.key))),
+        custom_fields: custom::from_v2(schema, &person.custom_fields, &mapped),
     }
 }
 
-/// The unified contact from Pipedrive's answer; `company` is the organization the connector linked.
+/// The organization a record links (`org_id`), when that is the one given.
+pub fn linked_organization(org_id: Option<u64>, organization: Option<&Organization>) -> Option<&Organization> {
+    organization.filter(|o| Some(o.id) == org_id)
+}
+
+/// A refused person's organization errors name `company` (the organization it looked up); with
+/// `companyId` given, that is the field that set it.
+pub fn name_organization_errors(input: &ContactInput, details: &mut [FieldError]) {
+    if input.company_id.is_some() {
+        for detail in details.iter_mut().filter(|d| d.field == "company") {
+            detail.field = "companyId".to_owned();
+        }
+    }
+}
+
+/// A `company` sent beside `companyId` links nothing (the id names the organization): a warning when it
+/// is not the name of that organization.
+pub fn unused_company(input: &ContactInput, organization: Option<&Organization>) -> Option<Warning> {
+    let (company, _) = input.company.as_deref().zip(input.company_id.as_deref())?;
+    let name = organization.and_then(|o| o.name.as_deref());
+    if name.is_some_and(|n| n.trim().eq_ignore_ascii_case(company.trim())) {
+        return None;
+    }
+    let named = name.map_or_else(String::new, |n| format!(" (named `{n}`)"));
+    Some(Warning::new(
+        "company",
+        format!("companyId sets the person's organization{named}; the company `{company}` was not used"),
+    ))
+}
+
+/// The unified contact from the stored person and the organization it links (owner name and e-mail are
+/// resolved by the connector).
 pub fn to_contact(
     person: &Person,
-    input: &ContactInput,
-    company: Option<&str>,
+    organization: Option<&Organization>,
     settings: &Settings,
     schema: Option<&Schema>,
 ) -> Contact {
-    let r = person_record(person, &PersonInput::from(input), settings, schema);
+    let r = person_record(person, settings, schema);
     let id = Text::from(person.id.to_string());
+    let company = linked_organization(person.org_id, organization).and_then(|o| text(o.name.as_deref()));
     Contact {
         remote_id: id.clone(),
         id,
@@ -311,11 +363,11 @@ pub fn to_contact(
         last_name: r.last_name,
         email: r.email,
         phone: r.phone,
-        company: person.org_id.and(text(company)),
+        company,
         job_title: r.job_title,
         address: r.address,
         lifecycle_stage: r.lifecycle_stage,
-        company_id: None,
+        company_id: id_text(person.org_id),
         owner_id: r.owner_id,
         owner_name: None,
         owner_email: None,
@@ -379,6 +431,27 @@ mod tests {
     }
 
     #[test]
+    fn company_id_is_the_organization_and_wins() {
+        let settings = Settings::new();
+        let linked = input(r#"{"lastName":"Tanaka","company":"Kumo","companyId":"2210"}"#);
+        assert_eq!(company_to_look_up(&linked), None);
+        let (body, _) = create_request(&(&linked).into(), &settings, None, Some(9)).unwrap();
+        assert_eq!(body.org_id, Some(2210));
+        assert_eq!(company_to_look_up(&input(r#"{"lastName":"Tanaka","company":" Kumo "}"#)), Some("Kumo"));
+        let wrong = input(r#"{"lastName":"Tanaka","companyId":"Kumo"}"#);
+        assert_eq!(create_request(&(&wrong).into(), &settings, None, None).unwrap_err()[0].field, "companyId");
+
+        let kumo = Organization { id: 2210, name: Some("Kumo Robotics".into()) };
+        let warning = unused_company(&linked, Some(&kumo)).unwrap();
+        assert!(warning.message.contains("`Kumo Robotics`") && warning.message.contains("`Kumo`"), "{warning:?}");
+        let same = input(r#"{"lastName":"Tanaka","company":"kumo robotics","companyId":"2210"}"#);
+        assert_eq!(unused_company(&same, Some(&kumo)), None);
+        let mut details = vec![FieldError::new("company", "Organization with id 2210 does not exist")];
+        name_organization_errors(&linked, &mut details);
+        assert_eq!(details[0].field, "companyId");
+    }
+
+    #[test]
     fn bad_owner_and_unknown_lifecycle_field_fail_before_any_call() {
         let input = input(r#"{"email":"a@b.jp","ownerId":"john","lifecycleStage":"lead"}"#);
         let mut settings = Settings::new();
@@ -399,18 +472,28 @@ mod tests {
             "custom_fields": {LOYALTY: 85, STAGE: 46}
         }))
         .unwrap();
-        let input = input(r#"{"firstName":"Aiko","customFields":{"loyaltyScore":85},"lifecycleStage":"customer"}"#);
         let mut settings = Settings::new();
         settings.insert(LIFECYCLE_SETTING.into(), STAGE.into());
-        let contact = to_contact(&person, &input, Some("Kumo Robotics"), &settings, Some(&schema()));
+        let kumo = Organization { id: 2210, name: Some("Kumo Robotics".into()) };
+        let contact = to_contact(&person, Some(&kumo), &settings, Some(&schema()));
         assert_eq!((contact.id.as_str(), contact.remote_id.as_str()), ("5821", "5821"));
         assert_eq!(contact.email.as_deref(), Some("aiko@kumo.jp"));
-        assert_eq!(contact.company.as_deref(), Some("Kumo Robotics"));
+        assert_eq!((contact.company.as_deref(), contact.company_id.as_deref()), (Some("Kumo Robotics"), Some("2210")));
         assert_eq!(contact.address.unwrap().street.as_deref(), Some("2-1-1 Nihonbashi"));
         assert_eq!(contact.lifecycle_stage, Some(LifecycleStage::Customer));
         assert_eq!(contact.tags.unwrap(), ["VIP"]);
-        assert_eq!(Value::Object(contact.custom_fields.unwrap()), json!({"loyaltyScore": 85}));
+        assert_eq!(
+            Value::Object(contact.custom_fields.unwrap()),
+            json!({"Loyalty score": 85}),
+            "every custom field but the lifecycle one, by its name"
+        );
         assert_eq!(contact.owner_id.as_deref(), Some("13374021"));
         assert_eq!(contact.created_at.unwrap().to_string(), "2026-05-14T09:31:02.000Z");
+        let other = Organization { id: 2211, name: Some("Other".into()) };
+        assert_eq!(to_contact(&person, Some(&other), &settings, None).company, None, "not the one it links");
+        let unnamed = to_contact(&person, None, &settings, None);
+        assert_eq!((unnamed.tags, unnamed.lifecycle_stage), (None, None), "no schema: no labels, no lifecycle");
+        assert_eq!(unnamed.custom_fields.unwrap()[LOYALTY], 85, "no schema: by key");
+        assert!(needs_schema_to_read(&person) && !needs_schema_to_read(&Person::default()));
     }
 }

@@ -96,6 +96,11 @@ impl Schema {
         }
     }
 
+    /// The custom field of this key.
+    pub fn field_by_key(&self, key: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.custom && f.key == key)
+    }
+
     /// The options of the entity's label field (`label_ids`): what tags become.
     pub fn labels(&self) -> &[(u64, String)] {
         self.fields.iter().find(|f| f.key == "label_ids" || f.key == "label").map_or(&[], |f| f.options.as_slice())
@@ -292,25 +297,53 @@ pub fn v1_value(field: &FieldDef, flat: &Map<String, Value>) -> Option<Value> {
     Some(Value::Object(object))
 }
 
-/// The record's `customFields`: every field the caller wrote, under the caller's name, as stored.
-/// `stored` reads a field's stored value (v2 nested or v1 flat).
-pub fn read_back(
-    schema: &Schema,
-    requested: Option<&CustomFields>,
-    native: &[&str],
-    stored: impl Fn(&FieldDef) -> Option<Value>,
-) -> Option<CustomFields> {
-    let custom: CustomFields = requested
-        .into_iter()
-        .flatten()
-        .filter(|(name, _)| !native.contains(&name.as_str()))
-        .filter_map(|(name, _)| {
-            let field = schema.custom_field(name)?;
-            let value = stored(field).map_or(Value::Null, |v| display(field, &v));
-            Some((name.clone(), value))
-        })
+/// Whether a key is a custom field's: Pipedrive keys them by 40-character hexadecimal hashes.
+pub fn is_custom_key(key: &str) -> bool {
+    key.len() == 40 && key.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The name a record reports a custom field under: its name, unless another custom field has the same
+/// one (then its key, which is never ambiguous). Either resolves back to the field on a write.
+fn record_name(schema: &Schema, field: &FieldDef) -> String {
+    let namesakes = schema.fields.iter().filter(|f| f.custom && f.name == field.name).count();
+    if namesakes == 1 && !field.name.trim().is_empty() { field.name.clone() } else { field.key.clone() }
+}
+
+/// One stored custom value as the record reports it: by the schema's name with option ids as labels, or
+/// by its key, as stored, when the schema does not know it.
+fn reported(schema: Option<&Schema>, key: &str, value: impl FnOnce(Option<&FieldDef>) -> Value) -> (String, Value) {
+    match schema.and_then(|s| s.field_by_key(key).map(|f| (s, f))) {
+        Some((schema, field)) => (record_name(schema, field), display(field, &value(Some(field)))),
+        None => (key.to_owned(), value(None)),
+    }
+}
+
+/// The record's `customFields` from a v2 record's `custom_fields`: every custom field it carries but the
+/// `mapped` ones (the fields the connection settings map to unified fields).
+pub fn from_v2(schema: Option<&Schema>, stored: &Map<String, Value>, mapped: &[&str]) -> Option<CustomFields> {
+    let custom: CustomFields = stored
+        .iter()
+        .filter(|(key, _)| !mapped.contains(&key.as_str()))
+        .map(|(key, value)| reported(schema, key, |_| value.clone()))
         .collect();
     (!custom.is_empty()).then_some(custom)
+}
+
+/// The same from a v1 (flat) lead: its custom-field keys, their sub-keys (`_currency`, `_until`) folded
+/// back into v2's object form.
+pub fn from_v1(schema: Option<&Schema>, flat: &Map<String, Value>, mapped: &[&str]) -> CustomFields {
+    flat.iter()
+        .filter(|(key, _)| is_custom_key(key) && !mapped.contains(&key.as_str()))
+        .map(|(key, value)| {
+            reported(schema, key, |field| field.and_then(|f| v1_value(f, flat)).unwrap_or_else(|| value.clone()))
+        })
+        .collect()
+}
+
+/// The keys of the fields that connection settings name (lifecycle, source): mapped, so not custom fields.
+pub fn setting_keys<'a>(schema: Option<&'a Schema>, names: &[Option<&str>]) -> Vec<&'a str> {
+    let Some(schema) = schema else { return Vec::new() };
+    names.iter().flatten().filter_map(|name| schema.custom_field(name)).map(|f| f.key.as_str()).collect()
 }
 
 /// The field a connection setting names, or the problem on `unified_field`.
@@ -474,15 +507,20 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn read_back_reports_labels_under_the_callers_names() {
+    fn records_report_every_custom_field_by_the_schemas_name() {
         let schema = schema();
-        let requested = custom(r#"{"Lifecycle stage": "Customer", "interests": ["Robotics"], "Budget": null}"#);
-        let stored = json!({STAGE: 46, INTERESTS: [71], BUDGET: null, TRADE_SHOW: "other"});
-        let custom = read_back(&schema, Some(&requested), &[], |f| stored.get(&f.key).cloned()).unwrap();
+        const UNKNOWN: &str = "ffffffffffffffffffffffffffffffffffffffff";
+        let stored: Map<String, Value> =
+            serde_json::from_value(json!({STAGE: 46, INTERESTS: [71], BUDGET: null, TRADE_SHOW: "other", UNKNOWN: 1}))
+                .unwrap();
+        let custom = from_v2(Some(&schema), &stored, &[TRADE_SHOW]).unwrap();
         assert_eq!(
             Value::Object(custom),
-            json!({"Lifecycle stage": "Customer", "interests": ["Robotics"], "Budget": null})
+            json!({"Lifecycle stage": "Customer", "Interests": ["Robotics"], "Budget": null, UNKNOWN: 1}),
+            "labels for option ids; the mapped field left out; a field the schema lacks by its key"
         );
+        assert_eq!(from_v2(None, &stored, &[]).unwrap()[STAGE], 46, "no schema: by key, as stored");
+        assert_eq!(from_v2(Some(&schema), &Map::new(), &[]), None);
 
         let flat: Map<String, Value> = serde_json::from_value(
             json!({BUDGET: 500, format!("{BUDGET}_currency"): "EUR", INTERESTS: "71,72", "title": "x"}),
@@ -490,8 +528,23 @@ pub(crate) mod tests {
         .unwrap();
         let field = schema.custom_field("Budget").unwrap();
         assert_eq!(v1_value(field, &flat), Some(json!({"value": 500, "currency": "EUR"})));
-        let interests = schema.custom_field("Interests").unwrap();
-        assert_eq!(display(interests, &v1_value(interests, &flat).unwrap()), json!(["Robotics", "Logistics"]));
+        assert_eq!(
+            Value::Object(from_v1(Some(&schema), &flat, &[])),
+            json!({"Budget": {"value": 500, "currency": "EUR"}, "Interests": ["Robotics", "Logistics"]})
+        );
+        assert_eq!(setting_keys(Some(&schema), &[Some("Lifecycle stage"), None, Some("nope")]), [STAGE]);
+    }
+
+    #[test]
+    fn namesakes_are_reported_by_key() {
+        let mut schema = schema();
+        let mut twin = schema.fields[2].clone();
+        twin.key = "1".repeat(40);
+        schema.fields.push(twin);
+        let stored: Map<String, Value> = serde_json::from_value(json!({TRADE_SHOW: "a", "1".repeat(40): "b"})).unwrap();
+        let custom = from_v2(Some(&schema), &stored, &[]).unwrap();
+        assert_eq!(Value::Object(custom), json!({TRADE_SHOW: "a", "1".repeat(40): "b"}));
+        assert!(is_custom_key(TRADE_SHOW) && !is_custom_key("title") && !is_custom_key(&format!("{BUDGET}_currency")));
     }
 
     #[test]

@@ -105,11 +105,24 @@ pub fn source_write(
     push_write("source", write, writes, problems);
 }
 
-/// The unified deal from Pipedrive's answer.
-pub fn to_deal(deal: &wire::Deal, input: &DealInput, settings: &Settings, schema: Option<&Schema>) -> Deal {
+/// Whether reading this deal needs the company's deal fields: its custom fields are named, and its
+/// labels become tags, through them.
+pub fn needs_schema_to_read(deal: &wire::Deal) -> bool {
+    !deal.custom_fields.is_empty() || !deal.label_ids.is_empty()
+}
+
+/// The keys of the custom fields a stored deal carries.
+pub fn custom_keys(deal: &wire::Deal) -> Vec<&str> {
+    deal.custom_fields.keys().map(String::as_str).collect()
+}
+
+/// The unified deal from the stored deal; its custom fields and tags are read through the schema (without
+/// one, the custom fields are reported by key and the tags left out).
+pub fn to_deal(deal: &wire::Deal, settings: &Settings, schema: Option<&Schema>) -> Deal {
     let id = Text::from(deal.id.to_string());
     let stored = |key: &str| deal.custom_fields.get(key).cloned();
     let source_field = schema.and_then(|s| s.custom_field(setting(settings, SOURCE_SETTING)?));
+    let mapped: Vec<&str> = source_field.map(|f| f.key.as_str()).into_iter().collect();
     Deal {
         remote_id: id.clone(),
         id,
@@ -127,7 +140,7 @@ pub fn to_deal(deal: &wire::Deal, input: &DealInput, settings: &Settings, schema
         owner_email: None,
         tags: schema.and_then(|s| labels::tag_names(&deal.label_ids, s.labels(), &[])),
         source: source_field.and_then(|f| custom::text_read(f, &stored(&f.key)?)),
-        custom_fields: schema.and_then(|s| custom::read_back(s, input.custom_fields.as_ref(), &[], |f| stored(&f.key))),
+        custom_fields: custom::from_v2(schema, &deal.custom_fields, &mapped),
         created_at: timestamp(deal.add_time.as_deref()),
         updated_at: timestamp(deal.update_time.as_deref()),
     }
@@ -136,7 +149,7 @@ pub fn to_deal(deal: &wire::Deal, input: &DealInput, settings: &Settings, schema
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::custom::tests::{BUDGET, schema};
+    use crate::mapping::custom::tests::{BUDGET, TRADE_SHOW, schema};
     use serde_json::json;
 
     #[test]
@@ -173,11 +186,26 @@ mod tests {
             "expected_close_date": "2026-07-31", "probability": null, "status": "open", "label_ids": [],
             "add_time": "2026-05-14T09:40:00Z", "update_time": "2026-05-14T09:40:00Z", "custom_fields": {}}))
             .unwrap();
-        let record = to_deal(&deal, &DealInput::default(), &Settings::new(), None);
+        let record = to_deal(&deal, &Settings::new(), None);
         assert_eq!((record.stage.as_deref(), record.pipeline.as_deref()), (Some("3"), Some("1")));
         assert_eq!(record.amount, Some(48000.0));
         assert_eq!(record.contact_ids.unwrap(), ["5821"]);
         assert_eq!(record.company_id.as_deref(), Some("2210"));
         assert_eq!(record.tags, None);
+        assert!(!needs_schema_to_read(&deal));
+    }
+
+    #[test]
+    fn every_custom_field_but_the_source_one() {
+        let deal: wire::Deal = serde_json::from_value(json!({"id": 9812, "title": "D", "label_ids": [6],
+            "custom_fields": {BUDGET: {"value": 500, "currency": "EUR"}, TRADE_SHOW: "referral"}}))
+        .unwrap();
+        let mut settings = Settings::new();
+        settings.insert(SOURCE_SETTING.into(), "Trade show".into());
+        let record = to_deal(&deal, &settings, Some(&schema()));
+        assert_eq!(record.source.as_deref(), Some("referral"));
+        assert_eq!(record.tags.unwrap(), ["Hot lead"]);
+        assert_eq!(Value::Object(record.custom_fields.unwrap()), json!({"Budget": {"value": 500, "currency": "EUR"}}));
+        assert!(needs_schema_to_read(&deal) && custom_keys(&deal).len() == 2);
     }
 }

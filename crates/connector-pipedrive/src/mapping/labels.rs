@@ -78,13 +78,12 @@ fn find_label<'a>(labels: &'a [LeadLabel], wanted: &str) -> Option<&'a LeadLabel
         .or_else(|| labels.iter().find(|l| normalize(&l.name) == normalize(wanted)))
 }
 
-/// The status a lead's labels stand for: `preferred` (the status the caller sent) when its label is there,
-/// else the first mapped status whose label is.
+/// The status a lead's labels stand for: the first status of the setting whose label is there (two
+/// statuses mapped to one label read back as the first).
 pub fn status_from_labels(
     mapping: &[(LeadStatus, String)],
     label_ids: &[String],
     labels: &[LeadLabel],
-    preferred: Option<LeadStatus>,
 ) -> Option<LeadStatus> {
     let present = |status: LeadStatus| {
         mapping
@@ -93,9 +92,6 @@ pub fn status_from_labels(
             .filter_map(|(_, wanted)| find_label(labels, wanted))
             .any(|label| label_ids.contains(&label.id))
     };
-    if let Some(status) = preferred.filter(|s| present(*s)) {
-        return Some(status);
-    }
     mapping.iter().map(|(s, _)| *s).find(|s| present(*s))
 }
 
@@ -130,9 +126,8 @@ mod tests {
         );
         assert_eq!(status_label(&mapping, LeadStatus::New, &labels).unwrap(), None);
         let warm = vec![labels[1].id.clone()];
-        assert_eq!(status_from_labels(&mapping, &warm, &labels, Some(LeadStatus::Open)), Some(LeadStatus::Open));
-        assert_eq!(status_from_labels(&mapping, &warm, &labels, None), Some(LeadStatus::InProgress));
-        assert_eq!(status_from_labels(&mapping, &[], &labels, None), None);
+        assert_eq!(status_from_labels(&mapping, &warm, &labels), Some(LeadStatus::InProgress), "the first of two");
+        assert_eq!(status_from_labels(&mapping, &[], &labels), None);
 
         let broken = parse_status_setting("qualified=Gold").unwrap();
         assert!(status_label(&broken, LeadStatus::Qualified, &labels).unwrap_err().contains("labels: Hot, Warm"));

@@ -4,19 +4,21 @@
 //! three records: the organization (`company`, found by name or created), the person (reused when one
 //! has the e-mail, else created from the person fields) and the lead, titled "First Last – Company"
 //! unless `customFields.title` says otherwise. Leads inherit the deal custom fields, written flat (v1).
-//! `customFields` also takes the lead's own `value` (`{"amount", "currency"}`) and `expected_close_date`.
+//! `customFields` also takes the lead's own `value` (`{"amount", "currency"}`) and `expected_close_date`,
+//! which the record reports when set (the title, which every lead has, is in `remoteData`).
 
 use serde_json::Value;
 use unified_core::connector::Settings;
 use unified_core::resource::{CustomFields, Lead, LeadInput, Text};
 use unified_core::{FieldError, Warning};
 
-use super::contact::{PersonInput, person_record, setting, unknown_tag};
+use super::contact::{PersonInput, linked_organization, person_record, setting, unknown_tag};
 use super::custom::{self, Entity, Schema};
 use super::{
-    SOURCE_SETTING, STATUS_SETTING, deal::source_write, full_name, id_text, labels, numeric_id, text, timestamp,
+    LIFECYCLE_SETTING, SOURCE_SETTING, STATUS_SETTING, deal::source_write, full_name, id_text, labels, numeric_id,
+    text, timestamp,
 };
-use crate::wire::{self, LeadCreate, LeadLabel, LeadValue, Person};
+use crate::wire::{self, LeadCreate, LeadLabel, LeadValue, Organization, Person};
 
 /// `customFields` names that are the lead's own fields, not custom fields.
 pub const NATIVE: &[&str] = &["title", "value", "expected_close_date"];
@@ -163,26 +165,37 @@ fn lead_value(value: &Value) -> Option<LeadValue> {
     unified_core::validation::is_iso_4217(currency).then(|| LeadValue { amount, currency: currency.to_owned() })
 }
 
-/// What the lead read-back needs besides the lead itself.
+/// Whether reading a lead needs the company's deal fields: its custom fields are named through them.
+pub fn needs_deal_schema_to_read(lead: &wire::Lead) -> bool {
+    lead.rest.keys().any(|k| custom::is_custom_key(k))
+}
+
+/// The custom-field keys a stored lead carries.
+pub fn custom_keys(lead: &wire::Lead) -> Vec<&str> {
+    lead.rest.keys().map(String::as_str).filter(|k| custom::is_custom_key(k)).collect()
+}
+
+/// Whether reading a lead's person needs the person fields: the lifecycle stage is one of them.
+pub fn needs_person_schema_to_read(person: &Person, settings: &Settings) -> bool {
+    setting(settings, LIFECYCLE_SETTING).is_some() && !person.custom_fields.is_empty()
+}
+
+/// What the lead record needs besides the lead itself, all of it as Pipedrive has it: the person and the
+/// organization it links, and the company's schema.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Linked<'a> {
     pub person: Option<&'a Person>,
-    pub company: Option<&'a str>,
+    pub organization: Option<&'a Organization>,
     pub person_schema: Option<&'a Schema>,
     pub deal_schema: Option<&'a Schema>,
     pub lead_labels: Option<&'a [LeadLabel]>,
 }
 
-/// The unified lead from the lead and the person Pipedrive stored.
-pub fn to_lead(lead: &wire::Lead, linked: Linked<'_>, input: &LeadInput, settings: &Settings) -> Lead {
-    let person = linked
-        .person
-        .map(|p| person_record(p, &person_input(input), settings, linked.person_schema))
-        .unwrap_or_default();
+/// The unified lead from the stored lead and what it links.
+pub fn to_lead(lead: &wire::Lead, linked: Linked<'_>, settings: &Settings) -> Lead {
+    let person = linked.person.map(|p| person_record(p, settings, linked.person_schema)).unwrap_or_default();
     let mapping = status_mapping(settings).unwrap_or_default();
-    let status = linked
-        .lead_labels
-        .and_then(|labels| labels::status_from_labels(&mapping, &lead.label_ids, labels, input.status));
+    let status = linked.lead_labels.and_then(|labels| labels::status_from_labels(&mapping, &lead.label_ids, labels));
     let status_label = linked
         .lead_labels
         .zip(status)
@@ -191,6 +204,7 @@ pub fn to_lead(lead: &wire::Lead, linked: Linked<'_>, input: &LeadInput, setting
         labels::tag_names(&lead.label_ids, &labels::lead_label_pairs(labels), status_label.as_slice())
     });
     let source_field = linked.deal_schema.and_then(|s| s.custom_field(setting(settings, SOURCE_SETTING)?));
+    let org_id = lead.organization_id.or(linked.person.and_then(|p| p.org_id));
     let id = Text::from(lead.id.as_str());
     Lead {
         remote_id: id.clone(),
@@ -199,7 +213,7 @@ pub fn to_lead(lead: &wire::Lead, linked: Linked<'_>, input: &LeadInput, setting
         last_name: person.last_name,
         email: person.email,
         phone: person.phone,
-        company: lead.organization_id.or(linked.person.and_then(|p| p.org_id)).and(text(linked.company)),
+        company: linked_organization(org_id, linked.organization).and_then(|o| text(o.name.as_deref())),
         job_title: person.job_title,
         address: person.address,
         lifecycle_stage: person.lifecycle_stage,
@@ -209,28 +223,20 @@ pub fn to_lead(lead: &wire::Lead, linked: Linked<'_>, input: &LeadInput, setting
         owner_email: None,
         tags,
         source: source_field.and_then(|f| custom::text_read(f, &custom::v1_value(f, &lead.rest)?)),
-        custom_fields: lead_custom_fields(lead, input.custom_fields.as_ref(), linked.deal_schema),
+        custom_fields: lead_custom_fields(lead, linked.deal_schema, source_field.map(|f| f.key.as_str())),
         created_at: timestamp(lead.add_time.as_deref()),
         updated_at: timestamp(lead.update_time.as_deref()),
     }
 }
 
-/// The lead's own fields the caller set through `customFields`, and its custom fields, as stored.
-fn lead_custom_fields(
-    lead: &wire::Lead,
-    requested: Option<&CustomFields>,
-    schema: Option<&Schema>,
-) -> Option<CustomFields> {
-    let mut custom = schema
-        .and_then(|s| custom::read_back(s, requested, NATIVE, |f| custom::v1_value(f, &lead.rest)))
-        .unwrap_or_default();
-    for name in NATIVE.iter().filter(|n| requested.is_some_and(|r| r.contains_key(**n))) {
-        let value = match *name {
-            "title" => lead.title.clone().map(Value::String),
-            "value" => lead.value.as_ref().and_then(|v| serde_json::to_value(v).ok()),
-            _ => lead.expected_close_date.clone().map(Value::String),
-        };
-        custom.insert((*name).to_owned(), value.unwrap_or(Value::Null));
+/// The lead's custom fields (but the source field), and its own `value` and `expected_close_date` when set.
+fn lead_custom_fields(lead: &wire::Lead, schema: Option<&Schema>, source_key: Option<&str>) -> Option<CustomFields> {
+    let mut custom = custom::from_v1(schema, &lead.rest, source_key.as_slice());
+    if let Some(value) = lead.value.as_ref().and_then(|v| serde_json::to_value(v).ok()) {
+        custom.insert("value".to_owned(), value);
+    }
+    if let Some(date) = &lead.expected_close_date {
+        custom.insert("expected_close_date".to_owned(), Value::String(date.clone()));
     }
     (!custom.is_empty()).then_some(custom)
 }
@@ -304,10 +310,41 @@ mod tests {
             "value": null, "add_time": "2026-05-14T09:35:11.204Z", "update_time": "2026-05-14T09:35:11.204Z"}))
             .unwrap();
         let linked = Linked { lead_labels: Some(&labels), ..Linked::default() };
-        let record = to_lead(&lead, linked, &input, &settings);
+        let record = to_lead(&lead, linked, &settings);
         assert_eq!(record.status, Some(LeadStatus::Qualified));
         assert_eq!(record.tags.unwrap(), ["Warm"], "the status label is not a tag");
         assert_eq!(record.id, "adf21080-0e10-11eb-879b-05d71fb426ec");
         assert_eq!(record.created_at.unwrap().to_string(), "2026-05-14T09:35:11.204Z");
+        assert_eq!(record.custom_fields, None, "no custom field, no value, no close date");
+    }
+
+    #[test]
+    fn reads_the_lead_its_person_and_its_organization_back() {
+        let lead: wire::Lead = serde_json::from_value(json!({"id": "adf21080-0e10-11eb-879b-05d71fb426ec",
+            "title": "María López – Northwind", "owner_id": null, "person_id": 5821, "organization_id": null,
+            "label_ids": [], "value": {"amount": 48000, "currency": "EUR"}, "expected_close_date": null,
+            BUDGET: 500, format!("{BUDGET}_currency"): "USD", "source_name": "API",
+            "add_time": "2026-05-14T09:35:11.204Z", "update_time": "2026-05-14T09:35:11.204Z"}))
+        .unwrap();
+        let person: Person = serde_json::from_value(json!({"id": 5821, "first_name": "María", "last_name": "López",
+            "owner_id": 13374021, "org_id": 2210, "emails": [{"value": "m@n.co", "primary": true}]}))
+        .unwrap();
+        let northwind = Organization { id: 2210, name: Some("Northwind".into()) };
+        let schema = schema();
+        let linked = Linked {
+            person: Some(&person),
+            organization: Some(&northwind),
+            deal_schema: Some(&schema),
+            ..Default::default()
+        };
+        assert!(needs_deal_schema_to_read(&lead) && custom_keys(&lead) == [BUDGET]);
+        let record = to_lead(&lead, linked, &Settings::new());
+        assert_eq!((record.first_name.as_deref(), record.email.as_deref()), (Some("María"), Some("m@n.co")));
+        assert_eq!(record.company.as_deref(), Some("Northwind"), "the person's organization");
+        assert_eq!(record.owner_id.as_deref(), Some("13374021"), "the person's owner when the lead has none");
+        assert_eq!(
+            Value::Object(record.custom_fields.unwrap()),
+            json!({"Budget": {"value": 500, "currency": "USD"}, "value": {"amount": 48000, "currency": "EUR"}})
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! `attendees` the activity's invitees by e-mail, `description` the public description.
 //!
 //! Activities have no custom fields: `customFields` takes the activity's own extras (`note`, `busy`,
-//! `done`, `priority`, `type`, `lead_id`, `org_id`).
+//! `done`, `priority`, `type`, `lead_id`, `org_id`), and the record reports those the activity has set.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
 use serde_json::Value;
@@ -138,23 +138,17 @@ pub fn start_of(activity: &Activity) -> Option<DateTime<Utc>> {
     Some(date.and_time(time).and_utc())
 }
 
-/// The unified meeting from Pipedrive's answer. Attendees come back only when asked for
-/// (`include_fields=attendees`), so a create's answer without them reports the ones it sent.
-pub fn to_meeting(activity: &Activity, input: &MeetingInput) -> Meeting {
+/// The unified meeting from a stored activity. Pipedrive answers with the attendees only when asked for
+/// (`include_fields=attendees`): an activity read without them has `attendees: null`.
+pub fn to_meeting(activity: &Activity) -> Meeting {
     let id = Text::from(activity.id.to_string());
     let start = start_of(activity);
     let end = start
         .zip(activity.duration.as_deref().and_then(duration_minutes))
         .map(|(s, m)| s + chrono::Duration::minutes(m));
-    let attendees = match &activity.attendees {
-        Some(stored) => Some(
-            stored
-                .iter()
-                .map(|a| Attendee { email: text(a.email.as_deref()), name: text(a.name.as_deref()) })
-                .collect::<Vec<_>>(),
-        ),
-        None => input.attendees.clone(),
-    };
+    let attendees: Option<Vec<Attendee>> = activity.attendees.as_ref().map(|stored| {
+        stored.iter().map(|a| Attendee { email: text(a.email.as_deref()), name: text(a.name.as_deref()) }).collect()
+    });
     let contact_ids: Vec<Text> = activity.participants.iter().map(|p| Text::from(p.person_id.to_string())).collect();
     Meeting {
         remote_id: id.clone(),
@@ -172,31 +166,24 @@ pub fn to_meeting(activity: &Activity, input: &MeetingInput) -> Meeting {
         owner_email: None,
         tags: None,
         source: None,
-        custom_fields: stored_extras(activity, input.custom_fields.as_ref()),
+        custom_fields: stored_extras(activity),
         created_at: timestamp(activity.add_time.as_deref()),
         updated_at: timestamp(activity.update_time.as_deref()),
     }
 }
 
-/// The extras the caller set, as stored.
-fn stored_extras(activity: &Activity, requested: Option<&CustomFields>) -> Option<CustomFields> {
-    let custom: CustomFields = requested
-        .into_iter()
-        .flatten()
-        .map(|(name, _)| {
-            let value = match name.as_str() {
-                "note" => activity.note.clone().map(Value::String),
-                "busy" => activity.busy.map(Value::Bool),
-                "done" => activity.done.map(Value::Bool),
-                "priority" => activity.priority.map(Value::from),
-                "type" => activity.kind.clone().map(Value::String),
-                "lead_id" => activity.lead_id.clone().map(Value::String),
-                "org_id" => activity.org_id.map(Value::from),
-                _ => None,
-            };
-            (name.clone(), value.unwrap_or(Value::Null))
-        })
-        .collect();
+/// The extras the activity has set (whoever set them), as stored.
+fn stored_extras(activity: &Activity) -> Option<CustomFields> {
+    let extras = [
+        ("note", activity.note.clone().map(Value::String)),
+        ("busy", activity.busy.map(Value::Bool)),
+        ("done", activity.done.map(Value::Bool)),
+        ("priority", activity.priority.map(Value::from)),
+        ("type", activity.kind.clone().map(Value::String)),
+        ("lead_id", activity.lead_id.clone().map(Value::String)),
+        ("org_id", activity.org_id.map(Value::from)),
+    ];
+    let custom: CustomFields = extras.into_iter().filter_map(|(name, value)| Some((name.to_owned(), value?))).collect();
     (!custom.is_empty()).then_some(custom)
 }
 
@@ -254,12 +241,20 @@ mod tests {
             "participants": [{"person_id": 5821, "primary": true}], "location": {"value": "HQ"},
             "add_time": "2026-05-14T09:50:00Z", "update_time": "2026-05-14T09:50:00Z", "busy": true}))
         .unwrap();
-        let input = input(r#"{"attendees":[{"email":"a@b.co"}],"customFields":{"busy":true}}"#);
-        let meeting = to_meeting(&activity, &input);
+        let meeting = to_meeting(&activity);
         assert_eq!(meeting.start_time.unwrap().to_string(), "2026-06-02T04:00:00.000Z");
         assert_eq!(meeting.end_time.unwrap().to_string(), "2026-06-02T04:45:00.000Z");
         assert_eq!(meeting.contact_ids.unwrap(), ["5821"]);
-        assert_eq!(meeting.attendees.unwrap()[0].email.as_deref(), Some("a@b.co"), "not in the answer: as sent");
-        assert_eq!(meeting.custom_fields.unwrap()["busy"], true);
+        assert_eq!(meeting.attendees, None, "not asked for: not known");
+        assert_eq!(Value::Object(meeting.custom_fields.unwrap()), json!({"busy": true, "type": "meeting"}));
+
+        let read: Activity = serde_json::from_value(json!({"id": 1042, "due_date": "2026-06-02",
+            "due_time": "04:00:00", "duration": "00:45:00", "done": false, "note": null,
+            "attendees": [{"email": "aiko@kumo.jp", "name": "Aiko Tanaka", "status": "accepted", "person_id": 5821}]}))
+        .unwrap();
+        let meeting = to_meeting(&read);
+        assert_eq!(meeting.end_time.unwrap().to_string(), "2026-06-02T04:45:00.000Z", "seconds too");
+        assert_eq!(meeting.attendees.unwrap()[0].name.as_deref(), Some("Aiko Tanaka"));
+        assert_eq!(Value::Object(meeting.custom_fields.unwrap()), json!({"done": false}));
     }
 }

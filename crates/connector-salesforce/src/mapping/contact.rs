@@ -1,16 +1,18 @@
 //! contact ⇄ Salesforce `Contact`.
 //!
-//! A Contact has no text company: `company` is the `Account` of that name (found by the connector, or
-//! created when there is none) and `AccountId` points at it. `source` is the `LeadSource` picklist;
-//! `lifecycleStage` goes to the custom field the connection's `lifecycleField` names.
+//! A Contact has no text company: `companyId` is its `AccountId`; without one, `company` is the `Account`
+//! of that name (found by the connector, or created when there is none) and `AccountId` points at it.
+//! The record's `company` is the name of the account `AccountId` points at, `companyId` that id.
+//! `source` is the `LeadSource` picklist; `lifecycleStage` goes to the custom field the connection's
+//! `lifecycleField` names.
 
-use unified_core::FieldError;
 use unified_core::connector::Settings;
 use unified_core::resource::{Address, Contact, ContactInput, CustomFields, LeadInput, LifecycleStage, Text};
+use unified_core::{FieldError, Warning};
 
 use super::{
-    AddressFields, address_picklists, custom_fields, custom_record, lifecycle_field, lifecycle_from_salesforce,
-    read_fields, text, timestamp,
+    AddressFields, address_picklists, check_id, custom_fields, custom_record, lifecycle_field,
+    lifecycle_from_salesforce, prefix, text, timestamp,
 };
 use crate::wire::{Fields, QueryResult, SObject};
 
@@ -26,21 +28,6 @@ pub const ADDRESS: AddressFields = AddressFields {
     country: "MailingCountry",
     country_code: "MailingCountryCode",
 };
-
-/// What the read-back asks for besides the address, the lifecycle field and the custom fields.
-const MAPPED: &[&str] = &[
-    "Id",
-    "FirstName",
-    "LastName",
-    "Email",
-    "Phone",
-    "Title",
-    "AccountId",
-    "OwnerId",
-    "LeadSource",
-    "CreatedDate",
-    "LastModifiedDate",
-];
 
 /// The person fields shared by a unified contact and a unified lead.
 #[derive(Debug, Clone, Copy, Default)]
@@ -117,30 +104,23 @@ impl<'a> Person<'a> {
         custom_fields(&mut fields, self.custom_fields, &mut problems);
         if problems.is_empty() { Ok(fields) } else { Err(problems) }
     }
+}
 
-    /// The read-back's field names.
-    pub fn read_fields(&self, mapped: &[&str], address: &AddressFields, settings: &Settings) -> Vec<String> {
-        let mut names: Vec<&str> = mapped.to_vec();
-        names.extend(address.read(address_picklists(settings)));
-        read_fields(&names, lifecycle_field(settings), self.custom_fields)
-    }
-
-    /// The person fields of a returned Contact or Lead.
-    pub fn record(&self, record: &SObject, address: &AddressFields, settings: &Settings) -> PersonRecord {
-        PersonRecord {
-            first_name: text(record, "FirstName"),
-            last_name: text(record, "LastName"),
-            email: text(record, "Email"),
-            phone: text(record, "Phone"),
-            job_title: text(record, "Title"),
-            address: address.record(record, self.address, address_picklists(settings)),
-            lifecycle_stage: lifecycle_field(settings)
-                .and_then(|field| record.text(field))
-                .map(lifecycle_from_salesforce),
-            owner_id: text(record, "OwnerId"),
-            source: text(record, "LeadSource"),
-            custom_fields: custom_record(record, self.custom_fields),
-        }
+/// The person fields of a returned Contact or Lead (their address fields differ): what Salesforce
+/// stored, and nothing else.
+pub fn person_record(record: &SObject, address: &AddressFields, settings: &Settings) -> PersonRecord {
+    let lifecycle = lifecycle_field(settings);
+    PersonRecord {
+        first_name: text(record, "FirstName"),
+        last_name: text(record, "LastName"),
+        email: text(record, "Email"),
+        phone: text(record, "Phone"),
+        job_title: text(record, "Title"),
+        address: address.record(record, address_picklists(settings)),
+        lifecycle_stage: lifecycle.and_then(|field| record.text(field)).map(lifecycle_from_salesforce),
+        owner_id: text(record, "OwnerId"),
+        source: text(record, "LeadSource"),
+        custom_fields: custom_record(record, lifecycle.as_slice()),
     }
 }
 
@@ -159,9 +139,26 @@ pub struct PersonRecord {
     pub custom_fields: Option<CustomFields>,
 }
 
-/// `POST /sobjects/Contact/` for a unified contact; the connector adds the account with [`set_account`].
+/// `POST /sobjects/Contact/` for a unified contact: `companyId` is its `AccountId` (checked first); without
+/// one the connector adds the account `company` names with [`set_account`].
 pub fn create_request<'a>(input: &'a ContactInput, settings: &'a Settings) -> Result<Fields<'a>, Vec<FieldError>> {
-    Person::from(input).fields(&ADDRESS, settings, |_| {})
+    let mut problems = Vec::new();
+    if let Some(id) = input.company_id.as_deref() {
+        check_id(&mut problems, "companyId".to_owned(), id, prefix::ACCOUNT, "Account");
+    }
+    let fields = Person::from(input).fields(&ADDRESS, settings, |fields| {
+        fields.set_text("AccountId", input.company_id.as_deref());
+    });
+    match fields {
+        Ok(fields) if problems.is_empty() => Ok(fields),
+        Ok(_) => Err(problems),
+        Err(more) => Err(problems.into_iter().chain(more).collect()),
+    }
+}
+
+/// The `company` to look the account up by: none when `companyId` names the account.
+pub fn links_account_by_name(input: &ContactInput) -> Option<&str> {
+    input.company.as_deref().filter(|_| input.company_id.is_none())
 }
 
 /// Points the contact at its account.
@@ -183,25 +180,56 @@ pub struct Account {
     pub name: String,
 }
 
+impl Account {
+    /// An Account as Salesforce returns it (a query's record, or `GET /sobjects/Account/{id}`).
+    pub fn from_record(record: &SObject) -> Option<Self> {
+        Some(Self { id: record.id()?.to_owned(), name: record.text("Name").unwrap_or_default().to_owned() })
+    }
+}
+
+/// What the account read asks for: `GET /sobjects/Account/{id}?fields=Id,Name`.
+pub const ACCOUNT_FIELDS: &[&str] = &["Id", "Name"];
+
 /// What the account query found: the oldest account of that name, and whether there were several.
 pub fn account_match(result: &QueryResult) -> (Option<Account>, bool) {
-    let found = result.records.first().and_then(|record| {
-        Some(Account { id: record.id()?.to_owned(), name: record.text("Name").unwrap_or_default().to_owned() })
-    });
-    (found, result.records.len() > 1)
+    (result.records.first().and_then(Account::from_record), result.records.len() > 1)
 }
 
-/// `GET /sobjects/Contact/{id}?fields=…`.
-pub fn read_request(input: &ContactInput, settings: &Settings) -> Vec<String> {
-    Person::from(input).read_fields(MAPPED, &ADDRESS, settings)
+/// The account the record points at (`AccountId`), when that is the one given.
+pub fn linked_account<'a>(record: &SObject, account: Option<&'a Account>) -> Option<&'a Account> {
+    let account_id = record.text("AccountId")?;
+    account.filter(|a| a.id.eq_ignore_ascii_case(account_id))
 }
 
-/// The unified contact from the read-back (owner name and e-mail are resolved by the connector). The
-/// company is the name of the account the contact points at.
-pub fn to_contact(record: &SObject, input: &ContactInput, settings: &Settings, account: Option<&Account>) -> Contact {
-    let p = Person::from(input).record(record, &ADDRESS, settings);
-    let account_id = record.text("AccountId");
-    let company = account.filter(|a| Some(a.id.as_str()) == account_id).map(|a| Text::from(a.name.as_str()));
+/// A refused contact's `AccountId` errors name `company` (the account it looked up); with `companyId`
+/// given, that is the field that set it.
+pub fn name_account_errors(input: &ContactInput, details: &mut [FieldError]) {
+    if input.company_id.is_some() {
+        for detail in details.iter_mut().filter(|d| d.field == "company") {
+            detail.field = "companyId".to_owned();
+        }
+    }
+}
+
+/// A `company` sent beside `companyId` links nothing (the id names the account): a warning when it is not
+/// the name of that account.
+pub fn unused_company(input: &ContactInput, account: Option<&Account>) -> Option<Warning> {
+    let (company, _) = input.company.as_deref().zip(input.company_id.as_deref())?;
+    if account.is_some_and(|a| a.name.trim().eq_ignore_ascii_case(company.trim())) {
+        return None;
+    }
+    let named = account.map_or_else(String::new, |a| format!(" (named {})", a.name));
+    Some(Warning::new(
+        "company",
+        format!("companyId sets the contact's account{named}; the company {company} was not used"),
+    ))
+}
+
+/// The unified contact from the stored Contact and the account its `AccountId` points at (owner name and
+/// e-mail are resolved by the connector). `company` is that account's name, `companyId` its id.
+pub fn to_contact(record: &SObject, account: Option<&Account>, settings: &Settings) -> Contact {
+    let p = person_record(record, &ADDRESS, settings);
+    let company = linked_account(record, account).map(|a| Text::from(a.name.as_str()));
     let id = Text::from(record.id().unwrap_or_default());
     Contact {
         remote_id: id.clone(),
@@ -214,7 +242,7 @@ pub fn to_contact(record: &SObject, input: &ContactInput, settings: &Settings, a
         job_title: p.job_title,
         address: p.address,
         lifecycle_stage: p.lifecycle_stage,
-        company_id: None,
+        company_id: text(record, "AccountId"),
         owner_id: p.owner_id,
         owner_name: None,
         owner_email: None,
@@ -254,8 +282,39 @@ mod tests {
                 "Lifecycle_Stage__c": "customer", "Loyalty_Score__c": 3, "AccountId": "0018c00003QwErTAAR"
             })
         );
-        let names = read_request(&input, &settings);
-        assert!(names.iter().any(|n| n == "Lifecycle_Stage__c") && names.iter().any(|n| n == "Loyalty_Score__c"));
+    }
+
+    #[test]
+    fn company_id_is_the_account_id_and_must_be_an_account() {
+        let linked = input(r#"{"lastName":"Doe","company":"Acme","companyId":"0018c00003QwErTAAR"}"#);
+        assert_eq!(links_account_by_name(&linked), None, "companyId names the account");
+        let settings = Settings::new();
+        let fields = create_request(&linked, &settings).unwrap();
+        assert_eq!(fields.get("AccountId"), Some(&serde_json::json!("0018c00003QwErTAAR")));
+        let by_name = input(r#"{"lastName":"Doe","company":"Acme"}"#);
+        assert_eq!(links_account_by_name(&by_name), Some("Acme"));
+        let wrong = input(r#"{"lastName":"Doe","companyId":"0038c00002XyZ12AAF","customFields":{"a b":1}}"#);
+        let problems = create_request(&wrong, &settings).unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["companyId", "customFields.a b"]);
+
+        let mut details = vec![FieldError::new("company", "invalid cross reference id")];
+        name_account_errors(&by_name, &mut details);
+        assert_eq!(details[0].field, "company");
+        name_account_errors(&linked, &mut details);
+        assert_eq!(details[0].field, "companyId");
+    }
+
+    #[test]
+    fn a_company_beside_company_id_is_a_warning_unless_it_names_that_account() {
+        let account = Account { id: "0018c00003QwErTAAR".into(), name: "Acme Corp".into() };
+        let same = input(r#"{"lastName":"Doe","company":"acme corp","companyId":"0018c00003QwErTAAR"}"#);
+        assert_eq!(unused_company(&same, Some(&account)), None);
+        let other = input(r#"{"lastName":"Doe","company":"Globex","companyId":"0018c00003QwErTAAR"}"#);
+        let warning = unused_company(&other, Some(&account)).unwrap();
+        assert_eq!(warning.field, "company");
+        assert!(warning.message.contains("named Acme Corp") && warning.message.contains("Globex"), "{warning:?}");
+        assert_eq!(unused_company(&input(r#"{"lastName":"Doe","company":"Globex"}"#), None), None);
     }
 
     #[test]
@@ -268,22 +327,35 @@ mod tests {
 
     #[test]
     fn reads_the_record_back() {
-        let input = input(r#"{"lastName":"Doe","company":"Acme","customFields":{"Loyalty_Score__c":85}}"#);
         let record: SObject = serde_json::from_str(
             r#"{"attributes":{"type":"Contact"},"Id":"0038c00002XyZ12AAF","FirstName":null,"LastName":"Doe",
-                "AccountId":"0018c00003QwErTAAR","MailingCity":"Leeds","Loyalty_Score__c":85.0,
+                "AccountId":"0018c00003QwErTAAR","MailingCity":"Leeds","Loyalty_Score__c":85.0,"VIP__c":null,
+                "Lifecycle_Stage__c":"customer","Department":"Ops",
                 "CreatedDate":"2026-05-14T09:31:02.000+0000","LastModifiedDate":"2026-05-14T09:31:03.000+0000"}"#,
         )
         .unwrap();
         let account = Account { id: "0018c00003QwErTAAR".into(), name: "Acme Corp".into() };
-        let contact = to_contact(&record, &input, &Settings::new(), Some(&account));
+        let mut settings = Settings::new();
+        settings.insert("lifecycleField".into(), "Lifecycle_Stage__c".into());
+        let contact = to_contact(&record, Some(&account), &settings);
         assert_eq!((contact.id.as_str(), contact.remote_id.as_str()), ("0038c00002XyZ12AAF", "0038c00002XyZ12AAF"));
-        assert_eq!(contact.company.as_deref(), Some("Acme Corp"));
+        assert_eq!(
+            (contact.company.as_deref(), contact.company_id.as_deref()),
+            (Some("Acme Corp"), Some("0018c00003QwErTAAR"))
+        );
         assert_eq!(contact.first_name, None);
         assert_eq!(contact.address.unwrap().city.as_deref(), Some("Leeds"));
-        assert_eq!(contact.custom_fields.unwrap()["Loyalty_Score__c"], 85.0);
+        assert_eq!(contact.lifecycle_stage, Some(LifecycleStage::Customer));
+        assert_eq!(
+            serde_json::Value::Object(contact.custom_fields.unwrap()),
+            serde_json::json!({"Loyalty_Score__c": 85.0, "VIP__c": null}),
+            "every custom field but the lifecycle one"
+        );
         assert_eq!(contact.created_at.unwrap().to_string(), "2026-05-14T09:31:02.000Z");
         assert_eq!(contact.updated_at.unwrap().to_string(), "2026-05-14T09:31:03.000Z");
+
+        let other = Account { id: "0018c00003QwErUAAR".into(), name: "Globex".into() };
+        assert_eq!(to_contact(&record, Some(&other), &settings).company, None, "not the account it points at");
     }
 
     #[test]

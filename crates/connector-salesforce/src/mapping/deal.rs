@@ -3,32 +3,16 @@
 //! `StageName` and `CloseDate` are required by Salesforce (declared in the descriptor). `currency` is
 //! `CurrencyIsoCode`, which only multi-currency orgs have (the connection setting `multiCurrency`).
 //! `companyId` is `AccountId`; `contactIds` become `OpportunityContactRole`s after the create (the first
-//! one primary), all or none.
+//! one primary), all or none, and are read back from the roles Salesforce stores (the primary first).
 
 use unified_core::FieldError;
 use unified_core::connector::Settings;
 use unified_core::resource::{Deal, DealInput, Text};
 
-use super::{
-    check_id, custom_fields, custom_record, multi_currency, number, prefix, read_fields as with_custom, text, timestamp,
-};
-use crate::wire::{Collection, CollectionRecord, Fields, SObject};
+use super::{check_id, custom_fields, custom_record, multi_currency, number, prefix, text, timestamp};
+use crate::wire::{Collection, CollectionRecord, Fields, QueryResult, SObject};
 
 pub const OBJECT: &str = "Opportunity";
-
-const MAPPED: &[&str] = &[
-    "Id",
-    "Name",
-    "Amount",
-    "StageName",
-    "CloseDate",
-    "Probability",
-    "AccountId",
-    "OwnerId",
-    "LeadSource",
-    "CreatedDate",
-    "LastModifiedDate",
-];
 
 /// `POST /sobjects/Opportunity/`. The references are checked first: a contact id that is no Contact
 /// would otherwise fail only after the opportunity exists.
@@ -78,18 +62,40 @@ pub fn contact_roles<'a>(input: &'a DealInput, opportunity_id: &'a str) -> Optio
     (!records.is_empty()).then_some(Collection { all_or_none: true, records })
 }
 
-/// `GET /sobjects/Opportunity/{id}?fields=…`.
-pub fn read_request(input: &DealInput, settings: &Settings) -> Vec<String> {
-    let mut names = MAPPED.to_vec();
-    if multi_currency(settings) {
-        names.push("CurrencyIsoCode");
-    }
-    with_custom(&names, None, input.custom_fields.as_ref())
+/// A contact role of an opportunity, as Salesforce stores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactRole {
+    pub contact_id: Text,
+    pub is_primary: bool,
 }
 
-/// The unified deal from the read-back. Contact roles are not on the record: the ones the create made
-/// (all of them, or the create failed) are reported.
-pub fn to_deal(record: &SObject, input: &DealInput, settings: &Settings) -> Deal {
+/// The roles a query of `OpportunityContactRole` returned, in its order.
+pub fn contact_roles_of(result: &QueryResult) -> Vec<ContactRole> {
+    result
+        .records
+        .iter()
+        .filter_map(|record| {
+            let contact_id = text(record, "ContactId")?;
+            let is_primary = record.value("IsPrimary").and_then(serde_json::Value::as_bool).unwrap_or(false);
+            Some(ContactRole { contact_id, is_primary })
+        })
+        .collect()
+}
+
+/// `contactIds`: the primary contact first, then the others in the roles' order, each once.
+fn contact_ids(roles: &[ContactRole]) -> Option<Vec<Text>> {
+    let primary = roles.iter().filter(|r| r.is_primary);
+    let mut ids: Vec<Text> = Vec::with_capacity(roles.len());
+    for role in primary.chain(roles.iter().filter(|r| !r.is_primary)) {
+        if !ids.contains(&role.contact_id) {
+            ids.push(role.contact_id.clone());
+        }
+    }
+    (!ids.is_empty()).then_some(ids)
+}
+
+/// The unified deal from the stored Opportunity and its contact roles (which are not on the record).
+pub fn to_deal(record: &SObject, roles: &[ContactRole], settings: &Settings) -> Deal {
     let id = Text::from(record.id().unwrap_or_default());
     Deal {
         remote_id: id.clone(),
@@ -101,14 +107,14 @@ pub fn to_deal(record: &SObject, input: &DealInput, settings: &Settings) -> Deal
         pipeline: None,
         close_date: text(record, "CloseDate"),
         probability: record.number("Probability"),
-        contact_ids: input.contact_ids.clone().filter(|ids| !ids.is_empty()),
+        contact_ids: contact_ids(roles),
         company_id: text(record, "AccountId"),
         owner_id: text(record, "OwnerId"),
         owner_name: None,
         owner_email: None,
         tags: None,
         source: text(record, "LeadSource"),
-        custom_fields: custom_record(record, input.custom_fields.as_ref()),
+        custom_fields: custom_record(record, &[]),
         created_at: timestamp(record, "CreatedDate"),
         updated_at: timestamp(record, "LastModifiedDate"),
     }
@@ -139,7 +145,6 @@ mod tests {
         settings.insert("multiCurrency".into(), "true".into());
         let body = serde_json::to_value(create_request(&input, &settings).unwrap()).unwrap();
         assert_eq!(body["CurrencyIsoCode"], "GBP");
-        assert!(read_request(&input, &settings).iter().any(|f| f == "CurrencyIsoCode"));
     }
 
     #[test]
@@ -163,5 +168,28 @@ mod tests {
             (Some(true), Some(false))
         );
         assert!(contact_roles(&DealInput::default(), "006").is_none());
+    }
+
+    #[test]
+    fn reads_the_opportunity_and_its_roles_back() {
+        let record: SObject = serde_json::from_str(
+            r#"{"Id":"0068c00000PoIuYAAV","Name":"Pilot","Amount":48000.0,"StageName":"Qualification",
+                "CloseDate":"2026-07-31","Probability":20.0,"AccountId":"0018c00003QwErTAAR","CurrencyIsoCode":"GBP",
+                "Region__c":"EMEA","NextStep":"Call"}"#,
+        )
+        .unwrap();
+        let roles: QueryResult = serde_json::from_str(
+            r#"{"totalSize":3,"done":true,"records":[
+                {"Id":"00K1","ContactId":"0038c00002XyZ13AAF","IsPrimary":false},
+                {"Id":"00K2","ContactId":"0038c00002XyZ12AAF","IsPrimary":true},
+                {"Id":"00K3","ContactId":"0038c00002XyZ13AAF","IsPrimary":false}]}"#,
+        )
+        .unwrap();
+        let deal = to_deal(&record, &contact_roles_of(&roles), &Settings::new());
+        assert_eq!(deal.contact_ids.unwrap(), ["0038c00002XyZ12AAF", "0038c00002XyZ13AAF"], "primary first, once");
+        assert_eq!((deal.amount, deal.currency), (Some(48000.0), None), "no currency in a single-currency org");
+        assert_eq!(deal.company_id.as_deref(), Some("0018c00003QwErTAAR"));
+        assert_eq!(serde_json::Value::Object(deal.custom_fields.unwrap()), serde_json::json!({"Region__c": "EMEA"}));
+        assert_eq!(to_deal(&record, &[], &Settings::new()).contact_ids, None);
     }
 }

@@ -8,7 +8,7 @@ use unified_core::FieldError;
 use unified_core::connector::Settings;
 use unified_core::resource::{Lead, LeadInput, LeadStatus, Text};
 
-use super::contact::Person;
+use super::contact::{Person, person_record};
 use super::{AddressFields, LEAD_STATUS_SETTING_PREFIX, text, timestamp};
 use crate::wire::{Fields, SObject};
 
@@ -24,21 +24,6 @@ pub const ADDRESS: AddressFields = AddressFields {
     country: "Country",
     country_code: "CountryCode",
 };
-
-const MAPPED: &[&str] = &[
-    "Id",
-    "FirstName",
-    "LastName",
-    "Email",
-    "Phone",
-    "Company",
-    "Title",
-    "Status",
-    "OwnerId",
-    "LeadSource",
-    "CreatedDate",
-    "LastModifiedDate",
-];
 
 /// Unified status → the default `Lead.Status` picklist. `new` and `open` are both "Open - Not
 /// Contacted" (Salesforce has one untouched state); it reads back as `new`. `qualified` sets "Closed -
@@ -90,14 +75,9 @@ pub fn create_request<'a>(input: &'a LeadInput, settings: &'a Settings) -> Resul
     })
 }
 
-/// `GET /sobjects/Lead/{id}?fields=…`.
-pub fn read_request(input: &LeadInput, settings: &Settings) -> Vec<String> {
-    Person::from(input).read_fields(MAPPED, &ADDRESS, settings)
-}
-
-/// The unified lead from the read-back (owner name and e-mail are resolved by the connector).
-pub fn to_lead(record: &SObject, input: &LeadInput, settings: &Settings) -> Lead {
-    let p = Person::from(input).record(record, &ADDRESS, settings);
+/// The unified lead from the stored Lead (owner name and e-mail are resolved by the connector).
+pub fn to_lead(record: &SObject, settings: &Settings) -> Lead {
+    let p = person_record(record, &ADDRESS, settings);
     let id = Text::from(record.id().unwrap_or_default());
     Lead {
         remote_id: id.clone(),
@@ -166,7 +146,7 @@ mod tests {
             r#"{"Id":"00Q8c00001AbCdEEAV","LastName":"Okafor","Company":"Brightline","Status":"Working - Contacted","City":"Leeds"}"#,
         )
         .unwrap();
-        let lead = to_lead(&record, &input, &Settings::new());
+        let lead = to_lead(&record, &Settings::new());
         assert_eq!((lead.status, lead.company.as_deref()), (Some(LeadStatus::InProgress), Some("Brightline")));
     }
 }

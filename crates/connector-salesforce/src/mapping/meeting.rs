@@ -13,27 +13,13 @@ use unified_core::resource::{Attendee, Meeting, MeetingInput, Text};
 use unified_core::time::Timestamp;
 use unified_core::{FieldError, Warning};
 
-use super::{check_id, custom_fields, custom_record, prefix, read_fields, text, timestamp, utc};
+use super::{check_id, custom_fields, custom_record, is_id, prefix, text, timestamp, utc};
 use crate::wire::{Collection, CollectionRecord, CollectionResult, Fields, QueryResult, SObject};
 
 pub const OBJECT: &str = "Event";
 
 /// Salesforce refuses events longer than this (`IsAllDayEvent` aside).
 pub const MAX_DAYS: i64 = 14;
-
-const MAPPED: &[&str] = &[
-    "Id",
-    "Subject",
-    "Description",
-    "StartDateTime",
-    "EndDateTime",
-    "Location",
-    "WhoId",
-    "WhatId",
-    "OwnerId",
-    "CreatedDate",
-    "LastModifiedDate",
-];
 
 /// `POST /sobjects/Event/`: times in UTC with milliseconds; references checked first.
 pub fn create_request(input: &MeetingInput) -> Result<Fields<'_>, Vec<FieldError>> {
@@ -80,15 +66,43 @@ pub fn attendee_emails(input: &MeetingInput) -> Vec<&str> {
     emails
 }
 
-/// Lowercased e-mail → the id of the oldest record that has it, from a query's answer.
-pub fn matches(result: &QueryResult) -> HashMap<String, String> {
+/// A Contact or Lead that an attendee's e-mail matched: its id, and the e-mail and name it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub id: String,
+    pub email: Text,
+    pub name: Option<Text>,
+}
+
+/// Lowercased e-mail → the oldest record that has it, from a query's answer.
+pub fn matches(result: &QueryResult) -> HashMap<String, Match> {
     let mut found = HashMap::new();
     for record in &result.records {
         if let (Some(email), Some(id)) = (record.text("Email"), record.id()) {
-            found.entry(email.to_ascii_lowercase()).or_insert_with(|| id.to_owned());
+            let name = full_name(record.text("FirstName"), record.text("LastName"));
+            let matched = Match { id: id.to_owned(), email: Text::from(email), name };
+            found.entry(email.to_ascii_lowercase()).or_insert(matched);
         }
     }
     found
+}
+
+/// `First Last`, either part alone, or `None`.
+fn full_name(first: Option<&str>, last: Option<&str>) -> Option<Text> {
+    let parts: Vec<&str> = [first, last].into_iter().flatten().map(str::trim).filter(|p| !p.is_empty()).collect();
+    (!parts.is_empty()).then(|| Text::from(parts.join(" ")))
+}
+
+/// One `EventRelation` of an event as Salesforce stores it: the related record and its flags, with the
+/// e-mail and name of that record when it is an invitee (what the record reports as an attendee).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventRelation {
+    pub relation_id: Text,
+    /// An extra related contact (Shared Activities).
+    pub is_parent: bool,
+    pub is_invitee: bool,
+    pub email: Option<Text>,
+    pub name: Option<Text>,
 }
 
 /// What one relation stands for.
@@ -100,120 +114,136 @@ pub enum Link {
     Attendee(usize),
 }
 
-/// The relations to create, what each stands for, and a warning per attendee no record matched.
+/// A relation to create: the row as it is written, and the unified fields it carries (for warnings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub relation: EventRelation,
+    pub links: Vec<Link>,
+}
+
+/// The relations to create, in the order of the collection's records, and a warning per attendee no
+/// record matched.
 #[derive(Debug, Default)]
 pub struct Relations<'a> {
     pub collection: Option<Collection<'a>>,
-    pub links: Vec<Vec<Link>>,
+    pub planned: Vec<Planned>,
     pub unmatched: Vec<Warning>,
 }
 
-/// The `EventRelation`s of an event: the extra contacts (`IsParent`) and the matched attendees
-/// (`IsInvitee`); one relation per record, its flags merged when a contact is also an attendee.
-pub fn relations<'a>(input: &'a MeetingInput, event_id: &'a str, found: &HashMap<String, String>) -> Relations<'a> {
-    let mut ids: Vec<(String, bool, bool, Vec<Link>)> = Vec::new();
-    let mut add = |id: &str, parent: bool, invitee: bool, link: Link| match ids
-        .iter_mut()
-        .find(|(existing, ..)| existing == id)
-    {
-        Some(entry) => {
-            entry.1 |= parent;
-            entry.2 |= invitee;
-            entry.3.push(link);
+/// Adds a link to the relation of `id`, or a new relation; one relation per record, its flags merged when
+/// a contact is also an attendee.
+fn plan(planned: &mut Vec<Planned>, id: &str, link: Link, invitee: Option<&Match>) {
+    let index = match planned.iter().position(|p| p.relation.relation_id == id) {
+        Some(index) => index,
+        None => {
+            let relation = EventRelation { relation_id: Text::from(id), ..EventRelation::default() };
+            planned.push(Planned { relation, links: Vec::new() });
+            planned.len() - 1
         }
-        None => ids.push((id.to_owned(), parent, invitee, vec![link])),
     };
+    let entry = &mut planned[index];
+    match (link, invitee) {
+        (Link::Contact(_), _) => entry.relation.is_parent = true,
+        (Link::Attendee(_), Some(person)) => {
+            entry.relation.is_invitee = true;
+            entry.relation.email = Some(person.email.clone());
+            entry.relation.name = person.name.clone();
+        }
+        (Link::Attendee(_), None) => {}
+    }
+    entry.links.push(link);
+}
+
+/// The `EventRelation`s of an event: the extra contacts (`IsParent`) and the matched attendees
+/// (`IsInvitee`).
+pub fn relations<'a>(input: &MeetingInput, event_id: &'a str, found: &HashMap<String, Match>) -> Relations<'a> {
+    let mut planned = Vec::new();
     for (i, id) in input.contact_ids.iter().flatten().enumerate().skip(1) {
-        add(id, true, false, Link::Contact(i));
+        plan(&mut planned, id, Link::Contact(i), None);
     }
     let mut unmatched = Vec::new();
     for (i, attendee) in input.attendees.iter().flatten().enumerate() {
         let email = attendee.email.as_deref().unwrap_or_default();
         match found.get(&email.to_ascii_lowercase()) {
-            Some(id) => add(id, false, true, Link::Attendee(i)),
+            Some(person) => plan(&mut planned, &person.id, Link::Attendee(i), Some(person)),
             None => unmatched.push(Warning::new(
                 format!("attendees[{i}]"),
                 format!("no Salesforce contact or lead has the e-mail {email}; the attendee was not invited"),
             )),
         }
     }
-    let links = ids.iter().map(|(.., links)| links.clone()).collect();
-    let records: Vec<CollectionRecord<'a>> = ids
-        .into_iter()
-        .map(|(id, parent, invitee, _)| {
-            let mut fields = Fields::with_capacity(4);
-            fields.set("EventId", event_id);
-            fields.set("RelationId", id);
-            // Each flag only when set: `IsParent` exists only in orgs with Shared Activities, so an
-            // invitation must not name it.
-            if parent {
-                fields.set("IsParent", true);
-            }
-            if invitee {
-                fields.set("IsInvitee", true);
-            }
-            CollectionRecord::new("EventRelation", fields)
-        })
-        .collect();
+    let records: Vec<CollectionRecord<'a>> = planned.iter().map(|p| relation_record(event_id, &p.relation)).collect();
     let collection = (!records.is_empty()).then_some(Collection { all_or_none: false, records });
-    Relations { collection, links, unmatched }
+    Relations { collection, planned, unmatched }
 }
 
-/// Which relations Salesforce made, and a warning for each it refused.
+fn relation_record<'a>(event_id: &'a str, relation: &EventRelation) -> CollectionRecord<'a> {
+    let mut fields = Fields::with_capacity(4);
+    fields.set("EventId", event_id);
+    fields.set("RelationId", relation.relation_id.as_str().to_owned());
+    // Each flag only when set: `IsParent` exists only in orgs with Shared Activities, so an invitation
+    // must not name it.
+    if relation.is_parent {
+        fields.set("IsParent", true);
+    }
+    if relation.is_invitee {
+        fields.set("IsInvitee", true);
+    }
+    CollectionRecord::new("EventRelation", fields)
+}
+
+/// The relations Salesforce made (those its answer confirms), and a warning for each it refused.
 #[derive(Debug, Default, PartialEq)]
 pub struct Related {
-    pub contacts: Vec<usize>,
-    pub attendees: Vec<usize>,
+    pub relations: Vec<EventRelation>,
     pub warnings: Vec<Warning>,
 }
 
-pub fn related(links: &[Vec<Link>], results: &[CollectionResult]) -> Related {
+pub fn related(planned: &[Planned], results: &[CollectionResult]) -> Related {
     let mut out = Related::default();
-    for (i, links) in links.iter().enumerate() {
-        let result = results.get(i);
-        let refusal = match result {
+    for (i, planned) in planned.iter().enumerate() {
+        let refusal = match results.get(i) {
             Some(r) if r.success => None,
             Some(r) => Some(
                 r.errors.iter().map(|e| format!("{} ({})", e.message, e.status_code)).collect::<Vec<_>>().join("; "),
             ),
             None => Some("Salesforce returned no result for it".to_owned()),
         };
-        for link in links {
-            match (link, &refusal) {
-                (Link::Contact(c), None) => out.contacts.push(*c),
-                (Link::Attendee(a), None) => out.attendees.push(*a),
-                (Link::Contact(c), Some(why)) => out.warnings.push(Warning::new(
-                    format!("contactIds[{c}]"),
-                    format!("Salesforce did not relate the contact to the event: {why}"),
-                )),
-                (Link::Attendee(a), Some(why)) => out.warnings.push(Warning::new(
-                    format!("attendees[{a}]"),
-                    format!("Salesforce did not invite the attendee: {why}"),
-                )),
-            }
+        match refusal {
+            None => out.relations.push(planned.relation.clone()),
+            Some(why) => out.warnings.extend(planned.links.iter().map(|link| refused_link(*link, &why))),
         }
     }
-    out.contacts.sort_unstable();
-    out.attendees.sort_unstable();
     out
 }
 
-/// `GET /sobjects/Event/{id}?fields=…`.
-pub fn read_request(input: &MeetingInput) -> Vec<String> {
-    read_fields(MAPPED, None, input.custom_fields.as_ref())
+fn refused_link(link: Link, why: &str) -> Warning {
+    match link {
+        Link::Contact(c) => Warning::new(
+            format!("contactIds[{c}]"),
+            format!("Salesforce did not relate the contact to the event: {why}"),
+        ),
+        Link::Attendee(a) => {
+            Warning::new(format!("attendees[{a}]"), format!("Salesforce did not invite the attendee: {why}"))
+        }
+    }
 }
 
-/// The unified meeting from the read-back and the relations Salesforce made: the contacts are the
-/// `WhoId` and the related extra contacts; the attendees those invited.
-pub fn to_meeting(record: &SObject, input: &MeetingInput, related: &Related) -> Meeting {
+/// The unified meeting from the stored Event and its relations: the contacts are the `WhoId` and the
+/// related extra contacts, the attendees the invitees, by the e-mail and name their records have.
+pub fn to_meeting(record: &SObject, relations: &[EventRelation]) -> Meeting {
     let id = Text::from(record.id().unwrap_or_default());
-    let given: Vec<&Text> = input.contact_ids.iter().flatten().collect();
-    let contact_ids: Vec<Text> = text(record, "WhoId")
-        .into_iter()
-        .chain(related.contacts.iter().filter_map(|i| given.get(*i).map(|t| (*t).clone())))
+    let mut contact_ids: Vec<Text> = text(record, "WhoId").into_iter().collect();
+    for relation in relations.iter().filter(|r| r.is_parent && is_id(&r.relation_id, prefix::CONTACT)) {
+        if !contact_ids.iter().any(|c| c.eq_ignore_ascii_case(&relation.relation_id)) {
+            contact_ids.push(relation.relation_id.clone());
+        }
+    }
+    let attendees: Vec<Attendee> = relations
+        .iter()
+        .filter(|r| r.is_invitee)
+        .map(|r| Attendee { email: r.email.clone(), name: r.name.clone() })
         .collect();
-    let attendees: Vec<Attendee> =
-        related.attendees.iter().filter_map(|i| input.attendees.as_ref().and_then(|a| a.get(*i)).cloned()).collect();
     Meeting {
         remote_id: id.clone(),
         id,
@@ -230,7 +260,7 @@ pub fn to_meeting(record: &SObject, input: &MeetingInput, related: &Related) -> 
         owner_email: None,
         tags: None,
         source: None,
-        custom_fields: custom_record(record, input.custom_fields.as_ref()),
+        custom_fields: custom_record(record, &[]),
         created_at: timestamp(record, "CreatedDate"),
         updated_at: timestamp(record, "LastModifiedDate"),
     }
@@ -272,15 +302,33 @@ mod tests {
         assert_eq!(fields, ["dealId", "endTime"]);
     }
 
+    fn found() -> HashMap<String, Match> {
+        let person =
+            |id: &str, email: &str, name: &str| Match { id: id.into(), email: email.into(), name: Some(name.into()) };
+        HashMap::from([
+            ("maria@northwind.com".to_owned(), person("00Q8c00001AbCdEEAV", "maria@northwind.com", "María López")),
+            ("tom@example.com".to_owned(), person("0038c00002XyZ13AAF", "Tom@Example.com", "Tom Becker")),
+        ])
+    }
+
+    #[test]
+    fn matches_keep_the_records_email_and_name() {
+        let result: QueryResult = serde_json::from_str(
+            r#"{"totalSize":2,"done":true,"records":[
+                {"Id":"0038c00002XyZ13AAF","FirstName":"Tom","LastName":"Becker","Email":"Tom@Example.com"},
+                {"Id":"0038c00002XyZ14AAF","FirstName":null,"LastName":"Twin","Email":"tom@example.com"}]}"#,
+        )
+        .unwrap();
+        let matched = matches(&result);
+        assert_eq!(matched.len(), 1, "the oldest record of an e-mail");
+        assert_eq!(matched["tom@example.com"], found()["tom@example.com"]);
+    }
+
     #[test]
     fn relations_merge_and_unmatched_attendees_warn() {
         let input = input();
         assert_eq!(attendee_emails(&input), ["Maria@Northwind.com", "tom@example.com", "x@y.co"]);
-        let found = HashMap::from([
-            ("maria@northwind.com".to_owned(), "00Q8c00001AbCdEEAV".to_owned()),
-            ("tom@example.com".to_owned(), "0038c00002XyZ13AAF".to_owned()),
-        ]);
-        let relations = relations(&input, "00U8c00000AbCdEEAV", &found);
+        let relations = relations(&input, "00U8c00000AbCdEEAV", &found());
         let body = serde_json::to_value(relations.collection.as_ref().unwrap()).unwrap();
         assert_eq!(body["allOrNone"], false);
         let records = body["records"].as_array().unwrap();
@@ -290,7 +338,8 @@ mod tests {
             (Some("0038c00002XyZ13AAF"), &serde_json::json!(true), &serde_json::json!(true)),
             "contactIds[1] is also attendee 1: one relation"
         );
-        assert_eq!(relations.links, [vec![Link::Contact(1), Link::Attendee(1)], vec![Link::Attendee(0)]]);
+        let links: Vec<&[Link]> = relations.planned.iter().map(|p| p.links.as_slice()).collect();
+        assert_eq!(links, [&[Link::Contact(1), Link::Attendee(1)][..], &[Link::Attendee(0)][..]]);
         assert!(records[1].get("IsParent").is_none(), "an invitation never names IsParent");
         assert_eq!(relations.unmatched[0].field, "attendees[2]");
 
@@ -306,9 +355,46 @@ mod tests {
             },
             CollectionResult { id: Some("0RE8c000001AbCdEAK".into()), success: true, errors: vec![] },
         ];
-        let related = related(&relations.links, &results);
-        assert_eq!((related.contacts.as_slice(), related.attendees.as_slice()), (&[][..], &[0][..]));
+        let related = related(&relations.planned, &results);
+        let made: Vec<&str> = related.relations.iter().map(|r| r.relation_id.as_str()).collect();
+        assert_eq!(made, ["00Q8c00001AbCdEEAV"]);
         let warned: Vec<&str> = related.warnings.iter().map(|w| w.field.as_str()).collect();
         assert_eq!(warned, ["contactIds[1]", "attendees[1]"]);
+    }
+
+    #[test]
+    fn reads_the_event_and_its_relations_back() {
+        let record: SObject = serde_json::from_str(
+            r#"{"Id":"00U8c000000UdjKEAS","Subject":"Discovery","StartDateTime":"2026-06-02T13:00:00.000+0000",
+                "EndDateTime":"2026-06-02T13:45:00.000+0000","WhoId":"0038c00002XyZ12AAF","WhatId":"0068c00000PoIuYAAV",
+                "Meeting_Link__c":null,"Type":"Meeting"}"#,
+        )
+        .unwrap();
+        let relations = related(
+            &relations(&input(), "00U8c000000UdjKEAS", &found()).planned,
+            &[
+                CollectionResult { id: Some("0RE1".into()), success: true, errors: vec![] },
+                CollectionResult { id: Some("0RE2".into()), success: true, errors: vec![] },
+            ],
+        )
+        .relations;
+        let who_again =
+            EventRelation { relation_id: "0038c00002XyZ12AAF".into(), is_parent: true, ..Default::default() };
+        let relations = [vec![who_again], relations].concat();
+        let meeting = to_meeting(&record, &relations);
+        assert_eq!(meeting.contact_ids.unwrap(), ["0038c00002XyZ12AAF", "0038c00002XyZ13AAF"], "the who once, first");
+        let attendees: Vec<(Option<&str>, Option<&str>)> =
+            meeting.attendees.iter().flatten().map(|a| (a.email.as_deref(), a.name.as_deref())).collect();
+        assert_eq!(
+            attendees,
+            [(Some("Tom@Example.com"), Some("Tom Becker")), (Some("maria@northwind.com"), Some("María López"))],
+            "as the matched records have them, in the relations' order"
+        );
+        assert_eq!(meeting.end_time.unwrap().to_string(), "2026-06-02T13:45:00.000Z");
+        assert_eq!(
+            serde_json::Value::Object(meeting.custom_fields.unwrap()),
+            serde_json::json!({"Meeting_Link__c": null})
+        );
+        assert_eq!(to_meeting(&record, &[]).attendees, None);
     }
 }

@@ -124,27 +124,23 @@ fn field_value(value: &Value) -> Option<Value> {
     }
 }
 
-/// The record's `customFields`: the fields the caller wrote through `customFields`, as Salesforce
-/// stored them (typed, `null` when Salesforce kept no value), under the caller's names.
-pub fn custom_record(record: &SObject, requested: Option<&CustomFields>) -> Option<CustomFields> {
-    let custom: CustomFields = requested
-        .into_iter()
-        .flatten()
-        .map(|(name, _)| (name.clone(), record.value(name).cloned().unwrap_or(Value::Null)))
-        .collect();
-    (!custom.is_empty()).then_some(custom)
+/// A custom field's API name: `Loyalty_Score__c`, `acme__Tier__c` (Salesforce's names end in `__c`).
+pub fn is_custom_field(name: &str) -> bool {
+    let name = name.as_bytes();
+    name.len() > 3 && name[name.len() - 3..].eq_ignore_ascii_case(b"__c")
 }
 
-/// The field names of a read-back: the mapped ones, then the lifecycle field and the custom fields
-/// the caller wrote (each once, whatever its case).
-pub fn read_fields(mapped: &[&str], lifecycle: Option<&str>, custom: Option<&CustomFields>) -> Vec<String> {
-    let mut names: Vec<String> = mapped.iter().map(|n| (*n).to_owned()).collect();
-    for extra in lifecycle.into_iter().chain(custom.into_iter().flat_map(|c| c.keys().map(String::as_str))) {
-        if !names.iter().any(|n| n.eq_ignore_ascii_case(extra)) {
-            names.push(extra.to_owned());
-        }
-    }
-    names
+/// The record's `customFields`: every custom field the record carries, except those a unified field
+/// maps (`mapped`, such as the lifecycle field), as Salesforce stored them (`null` when unset). Standard
+/// fields written through `customFields` (`Department`) are not among them: `remoteData` has them.
+pub fn custom_record(record: &SObject, mapped: &[&str]) -> Option<CustomFields> {
+    let custom: CustomFields = record
+        .fields
+        .iter()
+        .filter(|(name, _)| is_custom_field(name) && !mapped.iter().any(|m| m.eq_ignore_ascii_case(name)))
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    (!custom.is_empty()).then_some(custom)
 }
 
 /// A JSON number, integral when it is (`48000`, not `48000.0`).
@@ -233,31 +229,19 @@ impl AddressFields {
         }
     }
 
-    /// The fields a read-back asks for (the `…Code` ones only exist with the picklists on).
-    pub fn read(&self, picklists: bool) -> Vec<&'static str> {
-        let mut names = vec![self.street, self.city, self.state, self.postal_code, self.country];
-        if picklists {
-            names.extend([self.state_code, self.country_code]);
-        }
-        names
-    }
-
-    /// The stored address, each part in the form the caller wrote it: a code where a code was written.
-    pub fn record(&self, record: &SObject, written: Option<&Address>, picklists: bool) -> Option<Address> {
-        let coded = |value: Option<&str>, is_code: fn(&str) -> bool| picklists && value.is_some_and(is_code);
-        let state_field =
-            if coded(written.and_then(|a| a.state.as_deref()), is_state_code) { self.state_code } else { self.state };
-        let country_field = if coded(written.and_then(|a| a.country.as_deref()), is_country_code) {
-            self.country_code
-        } else {
-            self.country
+    /// The stored address. With the picklists on, Salesforce keeps a state and a country both as a code
+    /// and as a name whichever was written: the record reports the ISO codes (stable, where an org may
+    /// rename its picklist values), or the name where there is no code.
+    pub fn record(&self, record: &SObject, picklists: bool) -> Option<Address> {
+        let coded = |code: &str, name: &str| {
+            if picklists { text(record, code).or_else(|| text(record, name)) } else { text(record, name) }
         };
         Address {
             street: text(record, self.street),
             city: text(record, self.city),
-            state: text(record, state_field),
+            state: coded(self.state_code, self.state),
             postal_code: text(record, self.postal_code),
-            country: text(record, country_field),
+            country: coded(self.country_code, self.country),
         }
         .non_empty()
     }
@@ -326,10 +310,21 @@ mod tests {
     }
 
     #[test]
-    fn read_fields_add_lifecycle_and_custom_once() {
-        let custom: CustomFields = serde_json::from_str(r#"{"Loyalty_Score__c": 1, "lastname": "x"}"#).unwrap();
-        let names = read_fields(&["Id", "LastName"], Some("Lifecycle_Stage__c"), Some(&custom));
-        assert_eq!(names, ["Id", "LastName", "Lifecycle_Stage__c", "Loyalty_Score__c"]);
+    fn custom_fields_are_every_unmapped_custom_field_of_the_record() {
+        let record: SObject = serde_json::from_str(
+            r#"{"Id":"003","LastName":"Doe","Department":"Ops","Loyalty_Score__c":85.0,"VIP__c":null,
+                "acme__Tier__C":"Gold","lifecycle_stage__c":"lead"}"#,
+        )
+        .unwrap();
+        let custom = custom_record(&record, &["Lifecycle_Stage__c"]).unwrap();
+        assert_eq!(
+            Value::Object(custom),
+            serde_json::json!({"Loyalty_Score__c": 85.0, "VIP__c": null, "acme__Tier__C": "Gold"})
+        );
+        let standard: SObject = serde_json::from_str(r#"{"Id":"003","LastName":"Doe","Name__c_x":1}"#).unwrap();
+        assert_eq!(custom_record(&standard, &[]), None);
+        assert!(is_custom_field("X__c") && !is_custom_field("__c") && !is_custom_field("Account"));
+        assert!(!is_custom_field("\u{fd41}&."), "any text, byte-wise");
     }
 
     const MAILING: AddressFields = contact::ADDRESS;
@@ -356,9 +351,18 @@ mod tests {
                 "MailingCountry":"United States","MailingCountryCode":"US"}"#,
         )
         .unwrap();
-        let read = MAILING.record(&stored, Some(&address), true).unwrap();
-        assert_eq!((read.state.as_deref(), read.country.as_deref()), (Some("CA"), Some("United States")));
-        assert!(MAILING.read(true).contains(&"MailingCountryCode"));
-        assert!(!MAILING.read(false).contains(&"MailingCountryCode"));
+        let read = MAILING.record(&stored, true).unwrap();
+        assert_eq!((read.state.as_deref(), read.country.as_deref()), (Some("CA"), Some("US")), "the codes");
+        let read = MAILING.record(&stored, false).unwrap();
+        assert_eq!((read.state.as_deref(), read.country.as_deref()), (Some("California"), Some("United States")));
+        let uncoded: SObject =
+            serde_json::from_str(r#"{"MailingState":"Bavaria","MailingStateCode":null,"MailingCountryCode":"DE"}"#)
+                .unwrap();
+        let read = MAILING.record(&uncoded, true).unwrap();
+        assert_eq!(
+            (read.state.as_deref(), read.country.as_deref()),
+            (Some("Bavaria"), Some("DE")),
+            "no code: the name"
+        );
     }
 }

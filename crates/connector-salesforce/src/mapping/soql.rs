@@ -64,16 +64,29 @@ fn email_list(emails: &[&str]) -> String {
     emails.iter().map(|e| literal(e)).collect::<Vec<_>>().join(", ")
 }
 
-/// The contacts that have these e-mails (meeting attendees), oldest first.
+/// The contacts that have these e-mails (meeting attendees), oldest first, with the names and e-mails
+/// the record reports for the attendees they become.
 pub fn contacts_by_email(emails: &[&str]) -> String {
-    format!("SELECT Id, Email FROM Contact WHERE Email IN ({}) ORDER BY CreatedDate ASC", email_list(emails))
+    format!(
+        "SELECT Id, FirstName, LastName, Email FROM Contact WHERE Email IN ({}) ORDER BY CreatedDate ASC",
+        email_list(emails)
+    )
 }
 
 /// The unconverted leads that have these e-mails (attendees that are no contact), oldest first.
 pub fn leads_by_email(emails: &[&str]) -> String {
     format!(
-        "SELECT Id, Email FROM Lead WHERE IsConverted = false AND Email IN ({}) ORDER BY CreatedDate ASC",
+        "SELECT Id, FirstName, LastName, Email FROM Lead WHERE IsConverted = false AND Email IN ({}) ORDER BY CreatedDate ASC",
         email_list(emails)
+    )
+}
+
+/// The contact roles of an opportunity (its `contactIds`), oldest first. `opportunity_id` is an id
+/// Salesforce returned, but goes through [`literal`] like any other value.
+pub fn contact_roles(opportunity_id: &str) -> String {
+    format!(
+        "SELECT Id, ContactId, IsPrimary FROM OpportunityContactRole WHERE OpportunityId = {} ORDER BY CreatedDate ASC",
+        literal(opportunity_id)
     )
 }
 
@@ -132,8 +145,12 @@ mod tests {
     fn email_queries() {
         assert_eq!(
             contacts_by_email(&["a@x.co", "o'neil@y.co"]),
-            r"SELECT Id, Email FROM Contact WHERE Email IN ('a@x.co', 'o\'neil@y.co') ORDER BY CreatedDate ASC"
+            r"SELECT Id, FirstName, LastName, Email FROM Contact WHERE Email IN ('a@x.co', 'o\'neil@y.co') ORDER BY CreatedDate ASC"
         );
         assert!(leads_by_email(&["a@x.co"]).contains("IsConverted = false AND Email IN ('a@x.co')"));
+        assert_eq!(
+            contact_roles("0068c00000PoIuYAAV"),
+            "SELECT Id, ContactId, IsPrimary FROM OpportunityContactRole WHERE OpportunityId = '0068c00000PoIuYAAV' ORDER BY CreatedDate ASC"
+        );
     }
 }
