@@ -28,6 +28,23 @@ pub struct ProviderInfo {
     pub fields: BTreeMap<&'static str, Vec<FieldInfo>>,
     /// Per resource: fields the provider requires beyond the unified rules.
     pub required: BTreeMap<&'static str, Vec<&'static str>>,
+    /// Per resource: bodies this provider accepts (`{n}` stands for something unique, such as an e-mail's
+    /// local part).
+    pub examples: BTreeMap<&'static str, ExampleInfo>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ExampleInfo {
+    /// A create body.
+    #[schemars(schema_with = "body")]
+    pub create: serde_json::Value,
+    /// An update body that sets one field and clears another.
+    #[schemars(schema_with = "body")]
+    pub update: serde_json::Value,
+}
+
+fn body(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "object", "description": "A request body of the resource" })
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -83,6 +100,14 @@ impl ProviderInfo {
                 .collect(),
             fields,
             required: d.resources.iter().map(|r| (r.resource.as_str(), r.required.to_vec())).collect(),
+            examples: d
+                .resources
+                .iter()
+                .map(|r| {
+                    let parse = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
+                    (r.resource.as_str(), ExampleInfo { create: parse(r.example.create), update: parse(r.example.update) })
+                })
+                .collect(),
         }
     }
 }

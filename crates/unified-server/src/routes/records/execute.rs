@@ -32,8 +32,22 @@ pub struct RecordData<T> {
     pub data: T,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
+    /// The provider's raw record (only with includeRemoteData=true).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "raw_record")]
     pub remote_data: Option<serde_json::Value>,
+}
+
+/// A provider's raw record: a JSON object of the provider's own shape.
+fn raw_record(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "object", "description": "The provider's raw record, in its own shape" })
+}
+
+fn raw_records(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": { "type": "object", "description": "The provider's raw record, in its own shape" }
+    })
 }
 
 /// `data` of a list: the records and the cursor of the next page (`null` on the last).
@@ -45,6 +59,7 @@ pub struct ListData<T> {
     pub next_cursor: Option<String>,
     /// The provider's raw records, in the same order (only with includeRemoteData=true).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "raw_records")]
     pub remote_data: Option<Vec<serde_json::Value>>,
 }
 
