@@ -104,16 +104,20 @@ pub async fn update_object(
     client.patch_json(&format!("/crm/v3/objects/{object_type}/{}", path_segment(id)), body).await
 }
 
-/// `PUT /crm/v4/objects/{from}/{id}/associations/default/{to}/{to_id}`: the default (unlabeled) association.
+/// `PUT /crm/v4/objects/{from}/{id}/associations/{to}/{to_id}` with one HubSpot-defined association
+/// type (the one a create uses: contact→primary company `1`, deal→contact `3`, ...). The `default`
+/// endpoint would make the unlabeled one, which is never the primary.
 pub async fn associate(
     client: &ProviderClient,
     from: &str,
     id: &str,
     to: &str,
     to_id: &str,
+    type_id: u32,
 ) -> Result<(), UnifiedError> {
-    let path = format!("/crm/v4/objects/{from}/{}/associations/default/{to}/{}", path_segment(id), path_segment(to_id));
-    client.send(RawRequest { method: Method::PUT, path, query: Vec::new(), body: None }).await.map(drop)
+    let path = format!("/crm/v4/objects/{from}/{}/associations/{to}/{}", path_segment(id), path_segment(to_id));
+    let body = [crate::wire::AssociationType { association_category: "HUBSPOT_DEFINED", association_type_id: type_id }];
+    client.send(RawRequest::json(Method::PUT, path, &body)?).await.map(drop)
 }
 
 /// `DELETE /crm/v4/objects/{from}/{id}/associations/{to}/{to_id}`: every association between the two.
@@ -138,9 +142,14 @@ pub async fn archive_object(client: &ProviderClient, object_type: &str, id: &str
     client.delete(&format!("/crm/v3/objects/{object_type}/{}", path_segment(id))).await.map(drop)
 }
 
-/// `GET /crm/v3/owners/{ownerId}`.
+/// `GET /crm/v3/owners/{ownerId}`; a deactivated user is an archived owner, read with `archived=true`.
 pub async fn owner(client: &ProviderClient, owner_id: &str) -> Result<Owner, UnifiedError> {
-    client.get(&format!("/crm/v3/owners/{}", path_segment(owner_id)), &[]).await?.json(client.provider())
+    let path = format!("/crm/v3/owners/{}", path_segment(owner_id));
+    match client.get(&path, &[]).await {
+        Ok(response) => response.json(client.provider()),
+        Err(UnifiedError::NotFound(_)) => client.get(&path, &[("archived", "true")]).await?.json(client.provider()),
+        Err(error) => Err(error),
+    }
 }
 
 /// The id of the record a 409 `CONFLICT` names (`Contact already exists. Existing ID: 88415392071`):

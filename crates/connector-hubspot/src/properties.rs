@@ -20,9 +20,9 @@ type Entry = (Instant, Arc<CustomProperties>);
 
 static CACHE: LazyLock<Mutex<HashMap<Key, Entry>>> = LazyLock::new(Default::default);
 
-/// The custom properties of `object_type` on this connection. When HubSpot will not say (a missing
-/// scope, an outage), the record goes without `customFields` and a warning says why; refused
-/// credentials and a rate limit are the call's own answer (the next call would get the same).
+/// The custom properties of `object_type` on this connection. When HubSpot will not say to this
+/// connection (a missing scope), the record goes without `customFields` and a warning says why; any
+/// other failure is the call's own answer.
 pub async fn custom(
     call: Call<'_>,
     object_type: &'static str,
@@ -48,11 +48,9 @@ pub async fn custom(
             cache.insert(key, (Instant::now(), Arc::clone(&custom)));
             Ok(custom)
         }
-        Err(error @ (UnifiedError::RateLimited { .. } | UnifiedError::ProviderAuth(_)))
-            if !is_missing_scope(&error) =>
-        {
-            Err(error)
-        }
+        // Only "not for you" answers (a missing scope, an object type the portal does not have) are left
+        // out; anything else (refused credentials, a rate limit, an outage) the next call would get too.
+        Err(error) if !is_not_for_this_connection(&error) => Err(error),
         Err(error) => {
             warnings.push(Warning::new(
                 "customFields",
@@ -67,7 +65,7 @@ pub async fn custom(
     }
 }
 
-/// A 403: the token works, but its app was not granted the scope this read needs.
-fn is_missing_scope(error: &UnifiedError) -> bool {
-    error.provider().is_some_and(|f| f.status == Some(403))
+/// A 403 (the token works, but its app was not granted the scope this read needs) or a 404.
+fn is_not_for_this_connection(error: &UnifiedError) -> bool {
+    error.provider().is_some_and(|f| matches!(f.status, Some(403 | 404)))
 }

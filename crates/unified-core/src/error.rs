@@ -21,11 +21,15 @@ pub struct ProviderFailure {
     /// Field errors, mapped back to unified field names where possible.
     #[serde(skip)]
     pub details: Vec<FieldError>,
+    /// When the provider said when to come back (a `Retry-After` on a refusal that is not a rate limit,
+    /// such as HubSpot's 477 Migration in Progress): the envelope's `retryAfter`.
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl ProviderFailure {
     pub fn new(id: &str, status: Option<u16>, message: impl Into<String>) -> Self {
-        Self { id: id.to_owned(), status, message: message.into(), body: None, details: Vec::new() }
+        Self { id: id.to_owned(), status, message: message.into(), body: None, details: Vec::new(), retry_after: None }
     }
 }
 
@@ -146,6 +150,7 @@ impl UnifiedError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::RateLimited { retry_after, .. } => *retry_after,
+            Self::ProviderUnavailable(failure) => failure.retry_after,
             _ => None,
         }
     }

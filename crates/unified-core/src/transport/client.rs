@@ -335,6 +335,9 @@ impl ProviderClient {
             message,
             body: (!response.body.is_empty()).then(|| response.body_value()),
             details: parsed.details,
+            retry_after: (kind == FailureKind::Busy)
+                .then(|| parse_retry_after(&response.headers).or(parsed.retry_after))
+                .flatten(),
         };
         let error = match kind {
             FailureKind::Validation => UnifiedError::ProviderValidation(failure),

@@ -105,7 +105,10 @@ impl ProviderInfo {
                 .iter()
                 .map(|r| {
                     let parse = |text: &str| serde_json::from_str(text).unwrap_or(serde_json::Value::Null);
-                    (r.resource.as_str(), ExampleInfo { create: parse(r.example.create), update: parse(r.example.update) })
+                    (
+                        r.resource.as_str(),
+                        ExampleInfo { create: parse(r.example.create), update: parse(r.example.update) },
+                    )
                 })
                 .collect(),
         }
