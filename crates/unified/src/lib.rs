@@ -7,5 +7,9 @@ mod connectors;
 
 pub use client::{Client, Connection};
 pub use connectors::*;
-pub use unified_core::resource::{ContactInput, DealInput, LeadInput, MeetingInput};
+pub use unified_core::pipeline::{ListRequest, Listed};
+pub use unified_core::resource::{
+    CompanyInput, CompanyPatch, ContactInput, ContactPatch, DealInput, DealPatch, LeadInput, LeadPatch, MeetingInput,
+    MeetingPatch, Patch,
+};
 pub use unified_core::transport::Credentials;

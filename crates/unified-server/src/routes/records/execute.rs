@@ -30,10 +30,10 @@ pub enum Body {
 #[schemars(rename = "{T}Data")]
 pub struct RecordData<T> {
     pub data: T,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
     /// The provider's raw record (only with includeRemoteData=true).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "raw_record")]
     pub remote_data: Option<serde_json::Value>,
 }
@@ -58,7 +58,7 @@ pub struct ListData<T> {
     pub data: Vec<T>,
     pub next_cursor: Option<String>,
     /// The provider's raw records, in the same order (only with includeRemoteData=true).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(schema_with = "raw_records")]
     pub remote_data: Option<Vec<serde_json::Value>>,
 }
