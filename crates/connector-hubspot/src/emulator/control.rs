@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::faults::{Fault, FaultKind, FaultRequest};
 use super::form;
-use super::objects::{Selection, render};
+use super::render::{Selection, render};
 use super::schema::ObjectType;
 use super::state::{Shared, iso, lock};
 use super::store::{Properties, Record, Store};
@@ -113,12 +113,11 @@ struct RecordOut {
 struct LinkOut {
     to_object_type: &'static str,
     to_object_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    association_type_id: Option<u32>,
+    association_type_id: u32,
 }
 
-fn record_out(record: &Record) -> RecordOut {
-    let object = render(record, &Selection::All, None);
+fn record_out(store: &Store, record: &Record) -> RecordOut {
+    let object = render(store, record, &Selection::All, &[]);
     RecordOut {
         id: object.id,
         properties: object.properties,
@@ -143,7 +142,7 @@ fn include_archived(query: Option<&str>) -> bool {
 }
 
 fn listing(store: &Store, ty: ObjectType, archived: bool) -> Vec<RecordOut> {
-    store.records(ty).filter(|r| archived || !r.archived()).map(record_out).collect()
+    store.records(ty).filter(|r| archived || !r.archived()).map(|r| record_out(store, r)).collect()
 }
 
 /// `{"contacts":[...],"companies":[...],"deals":[...],"leads":[...],"meetings":[...]}`, live records only
@@ -207,7 +206,7 @@ async fn seed(State(shared): State<Shared>, Path(object_type): Path<String>, bod
         };
         if name == ty.created_property() {
             created_at.get_or_insert(text);
-        } else if name == ty.modified_property() {
+        } else if ty.is_modified_property(&name) {
             updated_at.get_or_insert(text);
         } else if name != "hs_object_id" {
             properties.insert(name.into(), text.into());
@@ -254,8 +253,9 @@ async fn seed(State(shared): State<Shared>, Path(object_type): Path<String>, bod
         archived_at: None,
         links: Vec::new(),
     };
-    let out = record_out(&record);
+    let id = record.id.clone();
     state.store.insert(record);
+    let out = state.store.get(ty, &id).map(|record| record_out(&state.store, record));
     (StatusCode::CREATED, Json(out)).into_response()
 }
 

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::faults::rate_limit_headers;
 use super::oauth;
-use super::objects::is_date_version;
+use super::request::is_date_version;
 use super::schema::ObjectType;
 use super::state::{Shared, lock};
 
