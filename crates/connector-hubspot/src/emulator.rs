@@ -27,7 +27,8 @@
 //!   "retryAfter":S,"delayMs":MS,"status":502|503,"policyName":"DAILY"}`; `GET` lists the pending ones,
 //!   `DELETE` clears them.
 //! - `GET /_emulator/records` (`?archived=true` adds archived records), `GET|POST /_emulator/records/{type}`
-//!   (`POST` seeds `{"id"?,"properties":{...},"createdAt"?,"updatedAt"?}`).
+//!   (`POST` seeds `{"id"?,"properties":{...},"createdAt"?,"updatedAt"?}`, an array of those, or a run
+//!   `{"count":N,"properties":{"email":"c{i}@example.com"},"createdAt"?,"updatedAt"?,"stepMs"?}`).
 //! - `GET /_emulator/stats`, `POST /_emulator/reset`, `POST /_emulator/clock` `{"advanceSeconds":N}`.
 
 mod batch;
@@ -44,6 +45,7 @@ mod properties;
 mod render;
 mod request;
 mod schema;
+mod seed;
 mod state;
 mod store;
 mod update;
