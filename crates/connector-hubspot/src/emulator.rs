@@ -11,6 +11,7 @@
 //! - `GET /crm/v3/objects/{type}?limit=&after=&properties=&associations=&archived=`: by id, 100 a page.
 //! - `PATCH /crm/v3/objects/{type}/{id}` `{"properties":{…}}`: validated like a create, `""` clears.
 //! - `DELETE /crm/v3/objects/{type}/{id}`: archives (`204`).
+//! - `POST /crm/v3/objects/{type}/search`: filter groups, sorts, `query`, HubSpot's limits.
 //! - `POST /crm/v3/objects/{type}/batch/read` `{"properties","idProperty"?,"inputs":[{"id"}]}`.
 //! - `GET /crm/v3/properties/{type}` and `GET /crm/v3/properties/{type}/{name}`: the portal's schema.
 //! - `GET /crm/v3/owners/{ownerId}` and `GET /crm/v3/owners`: seeded owners.
@@ -35,6 +36,7 @@ mod batch;
 mod control;
 mod errors;
 mod faults;
+mod filters;
 mod form;
 mod gate;
 mod list;
@@ -45,6 +47,7 @@ mod properties;
 mod render;
 mod request;
 mod schema;
+mod search;
 mod seed;
 mod state;
 mod store;

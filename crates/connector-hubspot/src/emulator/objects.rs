@@ -1,5 +1,5 @@
 //! The CRM object routes, under `/crm/v3/objects/{type}` and the date-based `/crm/objects/2026-03/{type}`:
-//! create, read and archive here; list, batch read and update in their own modules.
+//! create, read and archive here; list, search, batch read and update in their own modules.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -16,7 +16,7 @@ use super::schema::{self, ObjectType};
 use super::state::{Shared, lock};
 use super::store::{Link, Record, Store};
 use super::validate::{self, AssociationInput};
-use super::{batch, list, update};
+use super::{batch, list, search, update};
 
 /// Where the object routes live: the legacy numeric version and the date-based ones.
 pub const PREFIXES: [&str; 2] = ["/crm/v3/objects", "/crm/objects/{version}"];
@@ -25,6 +25,7 @@ pub fn router() -> Router<Shared> {
     PREFIXES.into_iter().fold(Router::new(), |router, prefix| {
         router
             .route(&format!("{prefix}/{{object_type}}"), post(create).get(list::list))
+            .route(&format!("{prefix}/{{object_type}}/search"), post(search::search))
             .route(&format!("{prefix}/{{object_type}}/batch/read"), post(batch::read))
             .route(&format!("{prefix}/{{object_type}}/{{object_id}}"), get(read).patch(update::update).delete(archive))
     })

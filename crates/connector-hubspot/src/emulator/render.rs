@@ -2,6 +2,7 @@
 //! "associations"?}`), and the value of any property: stored, derived from the record (`hs_object_id`, the
 //! create and modify instants) or calculated from its values and live associations.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -158,6 +159,20 @@ pub fn system_instant(record: &Record, name: &str) -> Option<DateTime<Utc>> {
     } else {
         None
     }
+}
+
+/// A property's value as text, whatever its source; `None` when it has no value.
+pub fn value_of<'r>(store: &Store, record: &'r Record, name: &str) -> Option<Cow<'r, str>> {
+    if let Some(instant) = system_instant(record, name) {
+        return Some(Cow::Owned(iso(instant)));
+    }
+    if name == "hs_object_id" {
+        return Some(Cow::Borrowed(record.id.as_str()));
+    }
+    if record.object_type.property(name).is_some_and(|p| p.access == Access::Calculated) {
+        return calculated(store, record, name).map(Cow::Owned);
+    }
+    record.properties.get(name).filter(|v| !v.is_empty()).map(|v| Cow::Borrowed(v.as_str()))
 }
 
 /// HubSpot's calculations and roll-ups over what the emulator stores.

@@ -137,6 +137,17 @@ impl ObjectType {
         }
     }
 
+    /// What a search's `query` text is matched against (HubSpot's default searchable properties).
+    pub fn searchable(self) -> &'static [&'static str] {
+        match self {
+            Self::Contacts => &["firstname", "lastname", "email", "phone", "mobilephone", "fax", "company"],
+            Self::Companies => &["name", "domain", "website", "phone"],
+            Self::Deals => &["dealname", "pipeline", "dealstage", "description", "dealtype"],
+            Self::Leads => &["hs_lead_name"],
+            Self::Meetings => &["hs_meeting_title", "hs_meeting_body"],
+        }
+    }
+
     /// Properties a create must carry (a blank value counts as missing).
     pub fn required(self) -> &'static [&'static str] {
         match self {
@@ -280,7 +291,7 @@ mod tests {
             for name in [ty.created_property(), ty.modified_property(), "hs_object_id"] {
                 assert!(ty.property(name).is_some_and(Property::read_only), "{ty:?} {name}");
             }
-            for name in ty.default_read().iter().chain(ty.required()) {
+            for name in ty.default_read().iter().chain(ty.required()).chain(ty.searchable()) {
                 assert!(ty.property(name).is_some_and(|p| !p.read_only()), "{ty:?} {name}");
             }
         }

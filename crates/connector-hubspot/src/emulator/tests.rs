@@ -5,6 +5,7 @@
 mod control_plane;
 mod properties_api;
 mod reads;
+mod search;
 mod updates;
 
 use std::time::{Duration, Instant};
@@ -95,6 +96,10 @@ impl Harness {
 
     async fn patch(&self, path: &str, body: &Value) -> Answer {
         self.call(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    async fn search(&self, object_type: &str, body: &Value) -> Answer {
+        self.post(&format!("/crm/v3/objects/{object_type}/search"), Some(TOKEN), body).await
     }
 
     /// Creates a record through the provider API; its id.
