@@ -3,7 +3,7 @@
 //! runs it alone, and `tests/emulator_fidelity.rs` replays every recorded fixture against it.
 //!
 //! Provider endpoints (also under the date-based paths: `/crm/objects/2026-03/contacts`,
-//! `/crm/properties/2026-03/...`):
+//! `/crm/associations/2026-03/...`, `/crm/properties/2026-03/...`):
 //!
 //! - `POST /crm/v3/objects/{contacts|companies|deals|leads|meetings}`: create, with HubSpot's property
 //!   validation, association checks and the duplicate-e-mail `409`.
@@ -13,6 +13,9 @@
 //! - `DELETE /crm/v3/objects/{type}/{id}`: archives (`204`).
 //! - `POST /crm/v3/objects/{type}/search`: filter groups, sorts, `query`, HubSpot's limits.
 //! - `POST /crm/v3/objects/{type}/batch/read` `{"properties","idProperty"?,"inputs":[{"id"}]}`.
+//! - `POST /crm/v4/associations/{from}/{to}/batch/read`, `GET /crm/v4/objects/{type}/{id}/associations/{to}`,
+//!   `PUT /crm/v4/objects/{type}/{id}/associations/default/{to}/{toId}`, `PUT|DELETE
+//!   /crm/v4/objects/{type}/{id}/associations/{to}/{toId}`.
 //! - `GET /crm/v3/properties/{type}` and `GET /crm/v3/properties/{type}/{name}`: the portal's schema.
 //! - `GET /crm/v3/owners/{ownerId}` and `GET /crm/v3/owners`: seeded owners.
 //! - `POST /oauth/v1/token`, `/oauth/v3/token`, `/oauth/2026-03/token`: `authorization_code` and
@@ -32,6 +35,7 @@
 //!   `{"count":N,"properties":{"email":"c{i}@example.com"},"createdAt"?,"updatedAt"?,"stepMs"?}`).
 //! - `GET /_emulator/stats`, `POST /_emulator/reset`, `POST /_emulator/clock` `{"advanceSeconds":N}`.
 
+mod associations;
 mod batch;
 mod control;
 mod errors;
@@ -71,6 +75,7 @@ pub fn router() -> Router {
     let shared = Arc::new(Mutex::new(state::State::new()));
     let provider = Router::new()
         .merge(objects::router())
+        .merge(associations::router())
         .merge(properties::router())
         .merge(owners::router())
         .merge(oauth::router())

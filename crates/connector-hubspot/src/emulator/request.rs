@@ -15,6 +15,8 @@ pub struct PathParams {
     pub version: Option<String>,
     pub object_type: String,
     pub object_id: Option<String>,
+    pub to_type: Option<String>,
+    pub to_id: Option<String>,
 }
 
 impl PathParams {
@@ -29,6 +31,14 @@ impl PathParams {
 
     pub fn id(&self) -> &str {
         self.object_id.as_deref().unwrap_or_default()
+    }
+
+    pub fn to_type(&self) -> Result<ObjectType, Response> {
+        parse_type(self.to_type.as_deref().unwrap_or_default())
+    }
+
+    pub fn to_id(&self) -> &str {
+        self.to_id.as_deref().unwrap_or_default()
     }
 }
 

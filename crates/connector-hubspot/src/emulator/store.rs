@@ -187,6 +187,34 @@ impl Store {
         true
     }
 
+    /// Associates two live records with a HubSpot-defined type (from `from`'s side), on both records.
+    /// `false` when they already were, with that type.
+    pub fn link(&mut self, from: ObjectType, from_id: &str, to: ObjectType, to_id: &str, type_id: u32) -> bool {
+        let Some(&i) = self.table(from).by_id.get(from_id) else { return false };
+        let link = Link { to_type: to, to_id: to_id.into(), type_id };
+        let links = &mut self.table_mut(from).records[i].links;
+        if links.contains(&link) {
+            return false;
+        }
+        links.push(link.clone());
+        self.push_back_link(from, &CompactString::from(from_id), &link);
+        true
+    }
+
+    /// Removes every association between two records, on both; how many directions were removed.
+    pub fn unlink(&mut self, a: ObjectType, a_id: &str, b: ObjectType, b_id: &str) -> usize {
+        let mut removed = 0;
+        for (ty, id, other, other_id) in [(a, a_id, b, b_id), (b, b_id, a, a_id)] {
+            if let Some(&i) = self.table(ty).by_id.get(id) {
+                let links = &mut self.table_mut(ty).records[i].links;
+                let before = links.len();
+                links.retain(|l| !(l.to_type == other && l.to_id == other_id));
+                removed += before - links.len();
+            }
+        }
+        removed
+    }
+
     /// The other side's copy of `link`, which starts at record `id` of type `ty`.
     fn push_back_link(&mut self, ty: ObjectType, id: &CompactString, link: &Link) {
         let Some(kind) = schema::type_of(ty, link.type_id) else { return };
@@ -252,6 +280,29 @@ mod tests {
         let cleared = Properties::from([("phone".into(), "".into())]);
         assert!(!store.update(ObjectType::Contacts, &id, cleared, later), "absent and empty are both no value");
         assert_eq!(store.get(ObjectType::Contacts, &id).unwrap().properties["phone"], "", "kept, as cleared");
+    }
+
+    #[test]
+    fn links_are_kept_on_both_sides_with_their_own_type() {
+        let mut store = Store::new();
+        let contact_id = contact(&mut store, "a@example.com");
+        let company_id = store.next_id(ObjectType::Companies);
+        let now = Utc::now();
+        store.insert(Record {
+            id: company_id.clone(),
+            object_type: ObjectType::Companies,
+            properties: Properties::new(),
+            created_at: now,
+            updated_at: now,
+            archived_at: None,
+            links: Vec::new(),
+        });
+        assert!(store.link(ObjectType::Contacts, &contact_id, ObjectType::Companies, &company_id, 279));
+        assert!(!store.link(ObjectType::Contacts, &contact_id, ObjectType::Companies, &company_id, 279));
+        let company = store.get(ObjectType::Companies, &company_id).unwrap();
+        assert_eq!(company.links, [Link { to_type: ObjectType::Contacts, to_id: contact_id.clone(), type_id: 280 }]);
+        assert_eq!(store.unlink(ObjectType::Companies, &company_id, ObjectType::Contacts, &contact_id), 2);
+        assert!(store.get(ObjectType::Contacts, &contact_id).unwrap().links.is_empty());
     }
 
     #[test]

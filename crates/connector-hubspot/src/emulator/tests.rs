@@ -2,6 +2,7 @@
 //! HubSpot connector itself running against it. Reads, updates, search, associations, the properties
 //! API and the control plane's seeding and faults have a module each under `tests/`.
 
+mod associations;
 mod control_plane;
 mod properties_api;
 mod reads;

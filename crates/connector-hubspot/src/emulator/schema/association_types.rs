@@ -79,6 +79,11 @@ pub fn default_type(from: ObjectType, to: ObjectType) -> Option<&'static Associa
 }
 
 impl AssociationType {
+    /// HubSpot's label in v4 answers: `"Primary"` or none.
+    pub fn label(&self) -> Option<&'static str> {
+        self.primary.then_some("Primary")
+    }
+
     /// The v3 `associations` block's `type`: `contact_to_company`, and `contact_to_company_unlabeled` for
     /// the unlabeled type of a pair that also has a primary one.
     pub fn v3_name(&self) -> String {
@@ -121,5 +126,6 @@ mod tests {
         assert_eq!(type_of(Contacts, 1).unwrap().v3_name(), "contact_to_company");
         assert_eq!(type_of(Contacts, 279).unwrap().v3_name(), "contact_to_company_unlabeled");
         assert_eq!(type_of(Deals, 3).unwrap().v3_name(), "deal_to_contact");
+        assert_eq!(type_of(Companies, 6).unwrap().label(), Some("Primary"));
     }
 }
