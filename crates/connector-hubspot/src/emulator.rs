@@ -27,9 +27,10 @@
 //!
 //! The control plane lives under `/_emulator/` (never a provider path; faults never apply to it):
 //!
-//! - `POST /_emulator/faults` `{"kind":"rate_limit"|"server_error"|"slow"|"expire_token","count":N,
-//!   "retryAfter":S,"delayMs":MS,"status":502|503,"policyName":"DAILY"}`; `GET` lists the pending ones,
-//!   `DELETE` clears them.
+//! - `POST /_emulator/faults` `{"kind":"rate_limit"|"server_error"|"slow"|"locked"|"migrating"|
+//!   "missing_scopes"|"expire_token","count":N,"retryAfter":S,"delayMs":MS,"status":502|503,
+//!   "policyName":"DAILY","scopes":["crm.objects.deals.write"]}`; `GET` lists the pending ones, `DELETE`
+//!   clears them.
 //! - `GET /_emulator/records` (`?archived=true` adds archived records), `GET|POST /_emulator/records/{type}`
 //!   (`POST` seeds `{"id"?,"properties":{...},"createdAt"?,"updatedAt"?}`, an array of those, or a run
 //!   `{"count":N,"properties":{"email":"c{i}@example.com"},"createdAt"?,"updatedAt"?,"stepMs"?}`).
@@ -51,6 +52,7 @@ mod properties;
 mod render;
 mod request;
 mod schema;
+mod scopes;
 mod search;
 mod seed;
 mod state;

@@ -36,7 +36,7 @@ pub fn router() -> Router<Shared> {
 const SEED_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 const ENDPOINTS: &[&str] = &[
-    "POST /_emulator/faults {\"kind\":\"rate_limit|server_error|slow|expire_token\",\"count\":1,\"retryAfter\":2,\"delayMs\":1000,\"status\":503,\"policyName\":\"TEN_SECONDLY_ROLLING|DAILY\"}",
+    "POST /_emulator/faults {\"kind\":\"rate_limit|server_error|slow|locked|migrating|missing_scopes|expire_token\",\"count\":1,\"retryAfter\":2,\"delayMs\":1000,\"status\":503,\"policyName\":\"TEN_SECONDLY_ROLLING|DAILY\",\"scopes\":[\"crm.objects.deals.write\"]}",
     "GET|DELETE /_emulator/faults",
     "GET /_emulator/records[?archived=true]",
     "GET /_emulator/records/{objectType}[?archived=true]",

@@ -23,7 +23,7 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
         state.faults.take()
     };
     if let Some(fault) = &fault
-        && let Some(response) = fault.response()
+        && let Some(response) = fault.response(request.method(), request.uri().path())
     {
         let mut state = lock(&shared);
         state.stats.faults_served += 1;

@@ -1,7 +1,8 @@
-//! The control plane's bulk seeding.
+//! The control plane's bulk seeding and the locked, migrating and missing-scopes faults.
 
 use std::time::Instant;
 
+use reqwest::header::RETRY_AFTER;
 use serde_json::json;
 
 use super::{Harness, TOKEN};
@@ -61,4 +62,43 @@ async fn arrays_seed_all_or_nothing() {
     let conflict = h.seed("companies", &json!([{"properties": {"name": "C"}}, {"id": "21000000001"}])).await;
     assert_eq!(conflict.status, 409);
     assert_eq!(h.control_get("/records/companies").await.as_array().map(Vec::len), Some(2), "nothing stored");
+}
+
+#[tokio::test]
+async fn locked_migrating_and_missing_scopes_faults() {
+    let h = Harness::start().await;
+    h.control("/faults", &json!({"kind": "locked"})).await;
+    let locked = h.contact(TOKEN, "a@example.com").await;
+    assert_eq!((locked.status, locked.body["status"].as_str()), (423, Some("error")));
+    assert!(locked.body["correlationId"].is_string());
+
+    h.control("/faults", &json!({"kind": "migrating", "retryAfter": 120})).await;
+    let migrating = h.get("/crm/v3/objects/contacts", Some(TOKEN)).await;
+    assert_eq!(migrating.status, 477);
+    assert_eq!(migrating.headers[RETRY_AFTER], "120");
+
+    let queued = h.control("/faults", &json!({"kind": "missing_scopes", "count": 2})).await;
+    assert_eq!(queued.status, 201);
+    let denied = h.post("/crm/v3/objects/deals", Some(TOKEN), &json!({"properties": {}})).await;
+    assert_eq!(denied.status, 403);
+    assert_eq!(
+        denied.body["message"],
+        "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes."
+    );
+    assert_eq!(denied.body["category"], "MISSING_SCOPES");
+    assert_eq!(denied.body["errors"][0]["message"], "One or more of the following scopes are required.");
+    assert_eq!(denied.body["errors"][0]["context"]["requiredGranularScopes"], json!(["crm.objects.deals.write"]));
+    assert_eq!(denied.body["links"]["scopes"], "https://developers.hubspot.com/scopes");
+    let keys: Vec<&String> = denied.body.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["category", "correlationId", "errors", "links", "message", "status"], "nothing else");
+    let search = h.search("meetings", &json!({})).await;
+    assert_eq!(search.body["errors"][0]["context"]["requiredGranularScopes"], json!(["crm.objects.contacts.read"]));
+
+    h.control("/faults", &json!({"kind": "missing_scopes", "scopes": ["crm.objects.leads.write"]})).await;
+    let named = h.get("/crm/v3/owners", Some(TOKEN)).await;
+    assert_eq!(named.body["errors"][0]["context"]["requiredGranularScopes"], json!(["crm.objects.leads.write"]));
+    assert_eq!(h.contact(TOKEN, "a@example.com").await.status, 201, "the faults are used up");
+    let stats = h.control_get("/stats").await;
+    assert_eq!((stats["responses"]["423"].as_u64(), stats["responses"]["477"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(stats["responses"]["403"], 3);
 }
