@@ -81,8 +81,10 @@ async fn v4_default_and_labeled_associations_are_made_and_removed() {
     assert_eq!(
         made.body["results"],
         json!([
-            {"from": {"id": deal}, "to": {"id": contact}, "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}},
-            {"from": {"id": contact}, "to": {"id": deal}, "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 4}}
+            {"from": {"id": deal}, "to": {"id": contact},
+             "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}},
+            {"from": {"id": contact}, "to": {"id": deal},
+             "associationSpec": {"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 4}}
         ])
     );
     let read = h.get(&format!("/crm/v3/objects/contacts/{contact}?associations=deals"), Some(TOKEN)).await;

@@ -13,7 +13,11 @@ async fn twelve_thousand_contacts_seed_at_once_with_one_timestamp() {
     let at = "2026-05-01T00:00:00.000Z";
     let started = Instant::now();
     let run = h
-        .seed("contacts", &json!({"count": 12_000, "properties": {"email": "c{i}@example.com", "lifecyclestage": "lead"}, "updatedAt": at}))
+        .seed(
+            "contacts",
+            &json!({"count": 12_000, "properties": {"email": "c{i}@example.com", "lifecyclestage": "lead"},
+                    "updatedAt": at}),
+        )
         .await;
     let took = started.elapsed();
     assert_eq!(run.status, 201, "{}", run.body);
@@ -83,7 +87,8 @@ async fn locked_migrating_and_missing_scopes_faults() {
     assert_eq!(denied.status, 403);
     assert_eq!(
         denied.body["message"],
-        "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes."
+        "This app hasn't been granted all required scopes to make this call. Read more about required scopes \
+         here: https://developers.hubspot.com/scopes."
     );
     assert_eq!(denied.body["category"], "MISSING_SCOPES");
     assert_eq!(denied.body["errors"][0]["message"], "One or more of the following scopes are required.");

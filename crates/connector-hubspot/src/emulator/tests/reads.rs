@@ -27,7 +27,13 @@ async fn a_read_names_properties_associations_and_archived_records_as_hubspot_do
     );
 
     let read = h
-        .get(&format!("/crm/v3/objects/contacts/{contact}?properties=email,phone,jobtitle,favourite_colour&associations=companies,deals"), Some(TOKEN))
+        .get(
+            &format!(
+                "/crm/v3/objects/contacts/{contact}?properties=email,phone,jobtitle,favourite_colour\
+                 &associations=companies,deals"
+            ),
+            Some(TOKEN),
+        )
         .await;
     assert_eq!(read.status, 200, "{}", read.body);
     let properties = &read.body["properties"];
@@ -43,7 +49,13 @@ async fn a_read_names_properties_associations_and_archived_records_as_hubspot_do
     );
 
     let company_read = h
-        .get(&format!("/crm/v3/objects/companies/{company}?properties=name,industry,num_associated_contacts&associations=contacts"), Some(TOKEN))
+        .get(
+            &format!(
+                "/crm/v3/objects/companies/{company}?properties=name,industry,num_associated_contacts\
+                 &associations=contacts"
+            ),
+            Some(TOKEN),
+        )
         .await;
     assert_eq!(company_read.body["properties"]["num_associated_contacts"], "1");
     assert_eq!(company_read.body["properties"]["industry"], "LOGISTICS_AND_SUPPLY_CHAIN");
@@ -85,7 +97,8 @@ async fn deals_answer_with_hs_lastmodifieddate_and_calculated_values() {
     let deal = h
         .create(
             "deals",
-            &json!({"properties": {"dealname": "D", "dealstage": "qualifiedtobuy", "amount": "1200", "closedate": "2099-01-31"}}),
+            &json!({"properties": {"dealname": "D", "dealstage": "qualifiedtobuy", "amount": "1200",
+                                   "closedate": "2099-01-31"}}),
         )
         .await;
     let read = h

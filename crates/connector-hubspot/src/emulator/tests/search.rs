@@ -26,7 +26,8 @@ async fn contacts(h: &Harness) -> [String; 3] {
         ("tom@contoso.com", "Tom Becker", "customer", "55.5", "2026-02-01T00:00:00Z"),
         ("ana@northwind.com", "Ana", "Lead", "99", "2026-03-01T00:00:00Z"),
     ] {
-        let body = json!({"properties": {"email": email, "firstname": first, "lifecyclestage": stage, "nps_score": score},
+        let body = json!({"properties": {"email": email, "firstname": first, "lifecyclestage": stage,
+                                         "nps_score": score},
                           "createdAt": created, "updatedAt": created});
         let seeded = h.seed("contacts", &body).await;
         assert_eq!(seeded.status, 201, "{}", seeded.body);
@@ -75,7 +76,8 @@ async fn operators_match_as_hubspot_does() {
 
     // AND inside a group, OR across groups.
     let body = json!({"filterGroups": [
-        {"filters": [filter("email", "CONTAINS_TOKEN", json!("*@northwind.com")), filter("nps_score", "GT", json!("50"))]},
+        {"filters": [filter("email", "CONTAINS_TOKEN", json!("*@northwind.com")),
+                     filter("nps_score", "GT", json!("50"))]},
         {"filters": [filter("firstname", "EQ", json!("tom becker"))]}
     ]});
     assert_eq!(ids(&h.search("contacts", &body).await.body), [tom.clone(), ana.clone()]);
@@ -203,7 +205,8 @@ async fn paging_stops_at_10000_results_and_a_tie_breaker_reads_on() {
         if let Some(id) = tie {
             filters.push(filter("hs_object_id", "GT", json!(id)));
         }
-        json!({"filterGroups": [{"filters": filters}], "limit": 200, "after": after.to_string(), "properties": ["email"],
+        json!({"filterGroups": [{"filters": filters}], "limit": 200, "after": after.to_string(),
+               "properties": ["email"],
                "sorts": [{"propertyName": "lastmodifieddate", "direction": "ASCENDING"}]})
     };
     let last_page = h.search("contacts", &search(9800, None)).await;

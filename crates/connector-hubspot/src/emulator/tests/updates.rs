@@ -56,7 +56,11 @@ async fn updates_are_validated_like_creates() {
     let path = format!("/crm/v3/objects/contacts/{id}");
 
     let bad = h
-        .patch(&path, &json!({"properties": {"favourite_colour": "blue", "lifecyclestage": "hot", "hs_object_id": "1", "createdate": "1", "num_notes": "3"}}))
+        .patch(
+            &path,
+            &json!({"properties": {"favourite_colour": "blue", "lifecyclestage": "hot", "hs_object_id": "1",
+                                   "createdate": "1", "num_notes": "3"}}),
+        )
         .await;
     assert_eq!((bad.status, bad.body["category"].as_str()), (400, Some("VALIDATION_ERROR")));
     let errors = property_errors(&bad.body);
