@@ -4,46 +4,49 @@
 use std::collections::BTreeMap;
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::faults::{Fault, FaultKind, FaultRequest};
 use super::form;
-use super::objects::{Selection, render};
+use super::render::{Selection, render};
 use super::schema::ObjectType;
+use super::seed;
 use super::state::{Shared, iso, lock};
-use super::store::{Properties, Record, Store};
+use super::store::{Record, Store};
 
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/", get(index))
         .route("/faults", post(add_fault).get(list_faults).delete(clear_faults))
         .route("/records", get(all_records))
-        .route("/records/{object_type}", get(records_of).post(seed))
+        // Seeding many records at once can be a large array.
+        .route("/records/{object_type}", get(records_of).post(seed::seed).layer(DefaultBodyLimit::max(SEED_BODY_LIMIT)))
         .route("/stats", get(stats))
         .route("/reset", post(reset))
         .route("/clock", post(clock))
         .fallback(not_found)
 }
 
+const SEED_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
 const ENDPOINTS: &[&str] = &[
-    "POST /_emulator/faults {\"kind\":\"rate_limit|server_error|slow|expire_token\",\"count\":1,\"retryAfter\":2,\"delayMs\":1000,\"status\":503,\"policyName\":\"TEN_SECONDLY_ROLLING|DAILY\"}",
+    "POST /_emulator/faults {\"kind\":\"rate_limit|server_error|slow|locked|migrating|missing_scopes|expire_token\",\"count\":1,\"retryAfter\":2,\"delayMs\":1000,\"status\":503,\"policyName\":\"TEN_SECONDLY_ROLLING|DAILY\",\"scopes\":[\"crm.objects.deals.write\"]}",
     "GET|DELETE /_emulator/faults",
     "GET /_emulator/records[?archived=true]",
     "GET /_emulator/records/{objectType}[?archived=true]",
-    "POST /_emulator/records/{objectType} {\"id\"?,\"properties\":{},\"createdAt\"?,\"updatedAt\"?}",
+    "POST /_emulator/records/{objectType} {\"id\"?,\"properties\":{},\"createdAt\"?,\"updatedAt\"?} | [{...}, ...] | {\"count\":12000,\"properties\":{\"email\":\"c{i}@example.com\"},\"createdAt\"?,\"updatedAt\"?,\"stepMs\"?}",
     "GET /_emulator/stats",
     "POST /_emulator/reset",
     "POST /_emulator/clock {\"advanceSeconds\":1801}",
 ];
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
+pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
@@ -97,7 +100,7 @@ async fn clear_faults(State(shared): State<Shared>) -> StatusCode {
 /// A stored record: HubSpot's object shape with every property, and its associations.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct RecordOut {
+pub struct RecordOut {
     id: String,
     properties: BTreeMap<String, Option<String>>,
     created_at: String,
@@ -113,12 +116,11 @@ struct RecordOut {
 struct LinkOut {
     to_object_type: &'static str,
     to_object_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    association_type_id: Option<u32>,
+    association_type_id: u32,
 }
 
-fn record_out(record: &Record) -> RecordOut {
-    let object = render(record, &Selection::All, None);
+pub fn record_out(store: &Store, record: &Record) -> RecordOut {
+    let object = render(store, record, &Selection::All, &[]);
     RecordOut {
         id: object.id,
         properties: object.properties,
@@ -143,7 +145,7 @@ fn include_archived(query: Option<&str>) -> bool {
 }
 
 fn listing(store: &Store, ty: ObjectType, archived: bool) -> Vec<RecordOut> {
-    store.records(ty).filter(|r| archived || !r.archived()).map(record_out).collect()
+    store.records(ty).filter(|r| archived || !r.archived()).map(|r| record_out(store, r)).collect()
 }
 
 /// `{"contacts":[...],"companies":[...],"deals":[...],"leads":[...],"meetings":[...]}`, live records only
@@ -167,96 +169,6 @@ async fn records_of(
         return error(StatusCode::NOT_FOUND, format!("no object type {object_type}"));
     };
     Json(listing(&lock(&shared).store, ty, include_archived(query.as_deref()))).into_response()
-}
-
-/// `POST /_emulator/records/{type}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Seed {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    properties: Map<String, Value>,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
-    updated_at: Option<String>,
-}
-
-/// Stores a record as given, without HubSpot's property checks (a precondition, not a create): a given
-/// id must be numeric and free, and a contact's e-mail must still be unique. The system properties
-/// (`hs_object_id`, the create and modify dates) are derived, not stored.
-async fn seed(State(shared): State<Shared>, Path(object_type): Path<String>, body: Bytes) -> Response {
-    let Some(ty) = ObjectType::parse(&object_type) else {
-        return error(StatusCode::NOT_FOUND, format!("no object type {object_type}"));
-    };
-    let seed: Seed = match serde_json::from_slice(&body) {
-        Ok(seed) => seed,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("not a record: {e}")),
-    };
-    let mut properties = Properties::new();
-    let mut created_at = seed.created_at.clone();
-    let mut updated_at = seed.updated_at.clone();
-    for (name, value) in seed.properties {
-        let text = match value {
-            Value::Null => continue,
-            Value::String(s) => s,
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.to_string(),
-            other => return error(StatusCode::BAD_REQUEST, format!("property {name}: {other} is not a scalar")),
-        };
-        if name == ty.created_property() {
-            created_at.get_or_insert(text);
-        } else if name == ty.modified_property() {
-            updated_at.get_or_insert(text);
-        } else if name != "hs_object_id" {
-            properties.insert(name.into(), text.into());
-        }
-    }
-    let parse = |text: Option<String>, field: &str| -> Result<Option<DateTime<Utc>>, Response> {
-        text.map(|t| {
-            DateTime::parse_from_rfc3339(&t)
-                .map(|at| at.with_timezone(&Utc))
-                .map_err(|_| error(StatusCode::BAD_REQUEST, format!("{field}: {t} is not an RFC 3339 instant")))
-        })
-        .transpose()
-    };
-    let (created_at, updated_at) = match (parse(created_at, "createdAt"), parse(updated_at, "updatedAt")) {
-        (Ok(created), Ok(updated)) => (created, updated),
-        (Err(response), _) | (_, Err(response)) => return response,
-    };
-
-    let mut state = lock(&shared);
-    let id = match seed.id {
-        Some(id) if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) => {
-            return error(StatusCode::BAD_REQUEST, format!("id {id}: HubSpot ids are numeric"));
-        }
-        Some(id) if state.store.exists(ty, &id) => {
-            return error(StatusCode::CONFLICT, format!("{} {id} already exists", ty.singular()));
-        }
-        Some(id) => id.into(),
-        None => state.store.next_id(ty),
-    };
-    if ty == ObjectType::Contacts
-        && let Some(existing) = properties.get("email").and_then(|e| state.store.contact_with_email(e))
-    {
-        let body = json!({ "error": "a live contact already has this e-mail", "existingId": existing });
-        return (StatusCode::CONFLICT, Json(body)).into_response();
-    }
-    let now = state.now();
-    let created_at = created_at.unwrap_or(now);
-    let record = Record {
-        id,
-        object_type: ty,
-        properties,
-        created_at,
-        updated_at: updated_at.unwrap_or(created_at),
-        archived_at: None,
-        links: Vec::new(),
-    };
-    let out = record_out(&record);
-    state.store.insert(record);
-    (StatusCode::CREATED, Json(out)).into_response()
 }
 
 async fn stats(State(shared): State<Shared>) -> Json<Value> {

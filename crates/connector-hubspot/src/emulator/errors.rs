@@ -70,8 +70,19 @@ pub fn object_not_found() -> Response {
     Envelope::new(Some("OBJECT_NOT_FOUND"), "resource not found").into_response(StatusCode::NOT_FOUND)
 }
 
-/// A path HubSpot does not serve.
+/// `409 CONFLICT`: another live contact has this e-mail (HubSpot names it only inside the message).
+pub fn contact_exists(existing: &str) -> Response {
+    let message = format!("Contact already exists. Existing ID: {existing}");
+    Envelope::new(Some("CONFLICT"), message).into_response(StatusCode::CONFLICT)
+}
+
+/// A path HubSpot does not serve (the router's fallback).
 pub async fn unknown_path() -> Response {
+    path_not_found()
+}
+
+/// HubSpot's `404` for a path it does not serve: no category.
+pub fn path_not_found() -> Response {
     Envelope::new(None, "resource not found").into_response(StatusCode::NOT_FOUND)
 }
 

@@ -1,12 +1,15 @@
 //! Fault switches: `POST /_emulator/faults` queues them, and each provider call takes one unit from
 //! the front of the queue. A fault answers the way HubSpot fails: `429` with its rate-limit headers and
-//! body, `502`/`503` with an HTML page (`500` with HubSpot's JSON), or a slow but normal answer.
+//! body, `502`/`503` with an HTML page (`500` with HubSpot's JSON), `423 Locked` (its 2-second lock on
+//! records written in bursts), `477 Migration in Progress` with `Retry-After`, `403 MISSING_SCOPES`
+//! naming the scopes the call needs, or a slow but normal answer.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 use super::errors;
+use super::scopes;
 use super::state::{RATE_LIMIT_MAX, RATE_LIMIT_WINDOW};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,9 +18,18 @@ pub enum FaultKind {
     RateLimit,
     ServerError,
     Slow,
+    /// `423 Locked`.
+    Locked,
+    /// `477 Migration in Progress`, with `Retry-After` in seconds.
+    Migrating,
+    /// `403 MISSING_SCOPES`.
+    MissingScopes,
     /// Not queued: expires every access token at once (see `control`).
     ExpireToken,
 }
+
+/// How long a `migrating` fault tells the caller to wait, unless `retryAfter` says.
+pub const MIGRATION_RETRY_AFTER: u64 = 60;
 
 /// `POST /_emulator/faults`.
 #[derive(Debug, Clone, Deserialize)]
@@ -27,7 +39,8 @@ pub struct FaultRequest {
     /// How many provider calls fail this way (default 1).
     #[serde(default)]
     pub count: Option<u32>,
-    /// `rate_limit`: also send `Retry-After` (HubSpot itself does not).
+    /// `rate_limit`: also send `Retry-After` (HubSpot itself does not); `migrating`: its `Retry-After`
+    /// (default 60).
     #[serde(default)]
     pub retry_after: Option<u64>,
     /// `slow`: how long the answer is late (default 1000); the work itself is done at once.
@@ -39,6 +52,9 @@ pub struct FaultRequest {
     /// `rate_limit`: `TEN_SECONDLY_ROLLING` (default) or `DAILY`.
     #[serde(default)]
     pub policy_name: Option<String>,
+    /// `missing_scopes`: the scopes to name (default: those the faulted call needs).
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// A queued fault and how many calls it still applies to.
@@ -52,6 +68,8 @@ pub struct Fault {
     pub delay_ms: u64,
     pub status: u16,
     pub policy_name: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
 }
 
 impl Fault {
@@ -70,23 +88,60 @@ impl Fault {
         if remaining == 0 {
             return Err("count must be at least 1".to_owned());
         }
+        let retry_after = match request.kind {
+            FaultKind::Migrating => Some(request.retry_after.unwrap_or(MIGRATION_RETRY_AFTER)),
+            _ => request.retry_after,
+        };
         Ok(Self {
             kind: request.kind,
             remaining,
-            retry_after: request.retry_after,
+            retry_after,
             delay_ms: request.delay_ms.unwrap_or(1000),
             status,
             policy_name,
+            scopes: request.scopes.clone().unwrap_or_default(),
         })
     }
 
-    /// The answer this fault gives instead of the provider's (`None` for `slow`, which answers normally).
-    pub fn response(&self) -> Option<Response> {
+    /// The answer this fault gives instead of the provider's to `method path` (`None` for `slow`, which
+    /// answers normally).
+    pub fn response(&self, method: &Method, path: &str) -> Option<Response> {
         match self.kind {
             FaultKind::RateLimit => Some(self.rate_limited()),
             FaultKind::ServerError => Some(self.server_error()),
+            FaultKind::Locked => Some(locked()),
+            FaultKind::Migrating => Some(self.migrating()),
+            FaultKind::MissingScopes => Some(self.missing_scopes(method, path)),
             FaultKind::Slow | FaultKind::ExpireToken => None,
         }
+    }
+
+    fn migrating(&self) -> Response {
+        let seconds = self.retry_after.unwrap_or(MIGRATION_RETRY_AFTER);
+        let message = format!(
+            "This account is being migrated to another data hosting location. Retry the request in {seconds} seconds."
+        );
+        let status = StatusCode::from_u16(477).expect("a status code in range");
+        let mut response = errors::Envelope::new(None, message).into_response(status);
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
+    }
+
+    fn missing_scopes(&self, method: &Method, path: &str) -> Response {
+        let scopes = if self.scopes.is_empty() { scopes::required(method, path) } else { self.scopes.clone() };
+        let body = MissingScopes {
+            status: "error",
+            message: "This app hasn't been granted all required scopes to make this call. Read more about required \
+                      scopes here: https://developers.hubspot.com/scopes.",
+            correlation_id: errors::correlation_id(),
+            errors: vec![ScopeError {
+                message: "One or more of the following scopes are required.",
+                context: ScopeContext { required_granular_scopes: scopes },
+            }],
+            links: ScopeLinks { scopes: "https://developers.hubspot.com/scopes" },
+            category: "MISSING_SCOPES",
+        };
+        errors::json(StatusCode::FORBIDDEN, &body)
     }
 
     fn rate_limited(&self) -> Response {
@@ -125,6 +180,42 @@ impl Fault {
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
         response
     }
+}
+
+/// `423 Locked`: HubSpot locks records for about 2 seconds when they are written in bursts.
+fn locked() -> Response {
+    let message = "The requested records are locked by a burst of concurrent updates. Wait at least 2 seconds \
+                   before retrying.";
+    errors::Envelope::new(None, message).into_response(StatusCode::LOCKED)
+}
+
+/// HubSpot's `403 MISSING_SCOPES` body, in its field order.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MissingScopes {
+    status: &'static str,
+    message: &'static str,
+    correlation_id: String,
+    errors: Vec<ScopeError>,
+    links: ScopeLinks,
+    category: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct ScopeError {
+    message: &'static str,
+    context: ScopeContext,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopeContext {
+    required_granular_scopes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct ScopeLinks {
+    scopes: &'static str,
 }
 
 /// HubSpot's `429` body, in its field order.
@@ -176,6 +267,18 @@ mod tests {
         assert_eq!(faults.take().unwrap().kind, FaultKind::RateLimit);
         assert_eq!(faults.take().unwrap().delay_ms, 5);
         assert_eq!(faults.take(), None);
+    }
+
+    #[test]
+    fn migrating_defaults_its_retry_after_and_scopes_follow_the_call() {
+        let migrating = Fault::from_request(&request(r#"{"kind":"migrating"}"#)).unwrap();
+        let response = migrating.response(&Method::GET, "/crm/v3/objects/contacts").unwrap();
+        assert_eq!(response.status().as_u16(), 477);
+        assert_eq!(response.headers()[header::RETRY_AFTER], "60");
+        let named = Fault::from_request(&request(r#"{"kind":"missing_scopes","scopes":["a.b"]}"#)).unwrap();
+        assert_eq!(named.scopes, ["a.b"]);
+        let locked = Fault::from_request(&request(r#"{"kind":"locked"}"#)).unwrap();
+        assert_eq!(locked.response(&Method::POST, "/x").unwrap().status(), StatusCode::LOCKED);
     }
 
     #[test]

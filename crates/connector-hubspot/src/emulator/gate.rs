@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::faults::rate_limit_headers;
 use super::oauth;
-use super::objects::is_date_version;
+use super::request::is_date_version;
 use super::schema::ObjectType;
 use super::state::{Shared, lock};
 
@@ -23,7 +23,7 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
         state.faults.take()
     };
     if let Some(fault) = &fault
-        && let Some(response) = fault.response()
+        && let Some(response) = fault.response(request.method(), request.uri().path())
     {
         let mut state = lock(&shared);
         state.stats.faults_served += 1;
@@ -72,16 +72,45 @@ pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) ->
 pub fn route_key(method: &Method, path: &str) -> String {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let route = match segments.as_slice() {
-        ["crm", "v3", "objects", ty] => format!("/crm/v3/objects/{}", type_name(ty)),
-        ["crm", "v3", "objects", ty, _] => format!("/crm/v3/objects/{}/{{objectId}}", type_name(ty)),
-        ["crm", "objects", v, ty] => format!("/crm/objects/{}/{}", version(v), type_name(ty)),
-        ["crm", "objects", v, ty, _] => format!("/crm/objects/{}/{}/{{objectId}}", version(v), type_name(ty)),
-        ["crm", "v3", "owners"] => "/crm/v3/owners".to_owned(),
-        ["crm", "v3", "owners", _] => "/crm/v3/owners/{ownerId}".to_owned(),
-        ["oauth", v, "token"] => format!("/oauth/{}/token", version(v)),
-        _ => "(unknown path)".to_owned(),
+        ["crm", v @ ("v3" | "v4"), "objects", rest @ ..] => object_route(&format!("/crm/{v}/objects"), rest),
+        ["crm", "objects", v, rest @ ..] => object_route(&format!("/crm/objects/{}", version(v)), rest),
+        ["crm", "v4", "associations", from, to, "batch", "read"] => {
+            Some(format!("/crm/v4/associations/{}/{}/batch/read", type_name(from), type_name(to)))
+        }
+        ["crm", "associations", v, from, to, "batch", "read"] => {
+            Some(format!("/crm/associations/{}/{}/{}/batch/read", version(v), type_name(from), type_name(to)))
+        }
+        ["crm", "v3", "properties", ty] => Some(format!("/crm/v3/properties/{}", type_name(ty))),
+        ["crm", "v3", "properties", ty, _] => Some(format!("/crm/v3/properties/{}/{{propertyName}}", type_name(ty))),
+        ["crm", "properties", v, ty] => Some(format!("/crm/properties/{}/{}", version(v), type_name(ty))),
+        ["crm", "properties", v, ty, _] => {
+            Some(format!("/crm/properties/{}/{}/{{propertyName}}", version(v), type_name(ty)))
+        }
+        ["crm", "v3", "owners"] => Some("/crm/v3/owners".to_owned()),
+        ["crm", "v3", "owners", _] => Some("/crm/v3/owners/{ownerId}".to_owned()),
+        ["oauth", v, "token"] => Some(format!("/oauth/{}/token", version(v))),
+        _ => None,
     };
-    format!("{method} {route}")
+    format!("{method} {}", route.as_deref().unwrap_or("(unknown path)"))
+}
+
+/// What follows `/crm/v3/objects` (or a twin): the object routes and the v4 record associations.
+fn object_route(prefix: &str, rest: &[&str]) -> Option<String> {
+    let tail = match rest {
+        [ty] => type_name(ty).to_owned(),
+        [ty, "search"] => format!("{}/search", type_name(ty)),
+        [ty, "batch", "read"] => format!("{}/batch/read", type_name(ty)),
+        [ty, _] => format!("{}/{{objectId}}", type_name(ty)),
+        [ty, _, "associations", "default", to, _] => {
+            format!("{}/{{objectId}}/associations/default/{}/{{toObjectId}}", type_name(ty), type_name(to))
+        }
+        [ty, _, "associations", to] => format!("{}/{{objectId}}/associations/{}", type_name(ty), type_name(to)),
+        [ty, _, "associations", to, _] => {
+            format!("{}/{{objectId}}/associations/{}/{{toObjectId}}", type_name(ty), type_name(to))
+        }
+        _ => return None,
+    };
+    Some(format!("{prefix}/{tail}"))
 }
 
 /// A known API version as is; anything else as a placeholder, so that junk paths add no keys.
@@ -105,5 +134,22 @@ mod tests {
         assert_eq!(route_key(&Method::POST, "/oauth/v1/token"), "POST /oauth/v1/token");
         assert_eq!(route_key(&Method::GET, "/nope/1/2/3"), "GET (unknown path)");
         assert_eq!(route_key(&Method::POST, "/crm/v3/objects/widgets"), "POST /crm/v3/objects/{objectType}");
+        assert_eq!(
+            route_key(&Method::POST, "/crm/objects/2026-03/0-3/search"),
+            "POST /crm/objects/2026-03/deals/search"
+        );
+        assert_eq!(route_key(&Method::PATCH, "/crm/v3/objects/deals/42"), "PATCH /crm/v3/objects/deals/{objectId}");
+        assert_eq!(
+            route_key(&Method::PUT, "/crm/v4/objects/contacts/1/associations/default/companies/2"),
+            "PUT /crm/v4/objects/contacts/{objectId}/associations/default/companies/{toObjectId}"
+        );
+        assert_eq!(
+            route_key(&Method::POST, "/crm/v4/associations/contact/company/batch/read"),
+            "POST /crm/v4/associations/contacts/companies/batch/read"
+        );
+        assert_eq!(
+            route_key(&Method::GET, "/crm/v3/properties/deals/amount"),
+            "GET /crm/v3/properties/deals/{propertyName}"
+        );
     }
 }

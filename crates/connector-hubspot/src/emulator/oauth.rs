@@ -18,7 +18,7 @@ use serde_json::json;
 
 use super::errors::{self, Envelope};
 use super::form;
-use super::objects::is_date_version;
+use super::request::is_date_version;
 use super::state::{Shared, iso, lock};
 
 /// The prefix of tokens that are always valid (sandbox connections).

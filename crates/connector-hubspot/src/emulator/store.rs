@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use compact_str::{CompactString, ToCompactString};
 
-use super::schema::ObjectType;
+use super::schema::{self, ObjectType};
 
 /// A record's properties, by name. Ordered, as HubSpot answers them. `CompactString` keeps names and
 /// values of up to 24 bytes (nearly all of them) inline: a stored contact is a few heap blocks, not thirty.
@@ -16,7 +16,9 @@ pub type Properties = BTreeMap<CompactString, CompactString>;
 pub struct Record {
     pub id: CompactString,
     pub object_type: ObjectType,
-    /// What was written (and what HubSpot defaults on create); the system properties are derived.
+    /// What was written (and what HubSpot defaults on create); the system properties are derived. A
+    /// cleared property keeps its name with an empty value: it reads back as `null`, while a property
+    /// never written is left out of answers.
     pub properties: Properties,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -35,13 +37,13 @@ impl Record {
     }
 }
 
-/// An association, kept on both records.
+/// An association, kept on both records: each side holds its own direction's type id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub to_type: ObjectType,
     pub to_id: CompactString,
-    /// The HubSpot-defined type id it was created with; `None` on the other side's copy.
-    pub type_id: Option<u32>,
+    /// The HubSpot-defined type id, from this record's side (contact → company 279, company → contact 280).
+    pub type_id: u32,
 }
 
 #[derive(Debug)]
@@ -132,10 +134,7 @@ impl Store {
             self.emails.insert(email.into(), position);
         }
         for link in &record.links {
-            let back = Link { to_type: ty, to_id: id.clone(), type_id: None };
-            if let Some(&i) = self.table(link.to_type).by_id.get(&link.to_id) {
-                self.table_mut(link.to_type).records[i].links.push(back);
-            }
+            self.push_back_link(ty, &id, link);
         }
         let table = self.table_mut(ty);
         table.by_id.insert(id, table.records.len());
@@ -157,6 +156,75 @@ impl Store {
             self.emails.remove(email.as_str());
         }
         true
+    }
+
+    /// Writes `changes` on a record (an empty value clears a property), stamps `at` as its modification
+    /// instant when a value changed, and keeps the e-mail index. `false` when nothing changed.
+    pub fn update(&mut self, ty: ObjectType, id: &str, changes: Properties, at: DateTime<Utc>) -> bool {
+        let Some(&i) = self.table(ty).by_id.get(id) else { return false };
+        let record = &mut self.table_mut(ty).records[i];
+        let old_email = record.email();
+        let mut changed = false;
+        for (name, value) in changes {
+            changed |= record.properties.get(&name).map_or("", CompactString::as_str) != value;
+            record.properties.insert(name, value);
+        }
+        if !changed {
+            return false;
+        }
+        record.updated_at = at;
+        let new_email = record.email();
+        if ty == ObjectType::Contacts && !record.archived() && old_email != new_email {
+            if let Some(old) = old_email
+                && self.emails.get(old.as_str()) == Some(&i)
+            {
+                self.emails.remove(old.as_str());
+            }
+            if let Some(new) = new_email {
+                self.emails.insert(new.into(), i);
+            }
+        }
+        true
+    }
+
+    /// Associates two live records with a HubSpot-defined type (from `from`'s side), on both records.
+    /// `false` when they already were, with that type.
+    pub fn link(&mut self, from: ObjectType, from_id: &str, to: ObjectType, to_id: &str, type_id: u32) -> bool {
+        let Some(&i) = self.table(from).by_id.get(from_id) else { return false };
+        let link = Link { to_type: to, to_id: to_id.into(), type_id };
+        let links = &mut self.table_mut(from).records[i].links;
+        if links.contains(&link) {
+            return false;
+        }
+        links.push(link.clone());
+        self.push_back_link(from, &CompactString::from(from_id), &link);
+        true
+    }
+
+    /// Removes every association between two records, on both; how many directions were removed.
+    pub fn unlink(&mut self, a: ObjectType, a_id: &str, b: ObjectType, b_id: &str) -> usize {
+        let mut removed = 0;
+        for (ty, id, other, other_id) in [(a, a_id, b, b_id), (b, b_id, a, a_id)] {
+            if let Some(&i) = self.table(ty).by_id.get(id) {
+                let links = &mut self.table_mut(ty).records[i].links;
+                let before = links.len();
+                links.retain(|l| !(l.to_type == other && l.to_id == other_id));
+                removed += before - links.len();
+            }
+        }
+        removed
+    }
+
+    /// The other side's copy of `link`, which starts at record `id` of type `ty`.
+    fn push_back_link(&mut self, ty: ObjectType, id: &CompactString, link: &Link) {
+        let Some(kind) = schema::type_of(ty, link.type_id) else { return };
+        let back = Link { to_type: ty, to_id: id.clone(), type_id: kind.reverse };
+        if let Some(&i) = self.table(link.to_type).by_id.get(&link.to_id) {
+            let links = &mut self.table_mut(link.to_type).records[i].links;
+            if !links.contains(&back) {
+                links.push(back);
+            }
+        }
     }
 
     /// A type's records in creation order.
@@ -195,6 +263,46 @@ mod tests {
         assert!(store.live(ObjectType::Contacts, &id).is_none() && store.get(ObjectType::Contacts, &id).is_some());
         let again = contact(&mut store, "jane@example.com");
         assert_ne!(again, id);
+    }
+
+    #[test]
+    fn updates_move_the_email_index_and_stamp_changes_only() {
+        let mut store = Store::new();
+        let id = contact(&mut store, "old@example.com");
+        let later = Utc::now() + chrono::Duration::seconds(5);
+        let change = Properties::from([("email".into(), "New@example.com".into())]);
+        assert!(store.update(ObjectType::Contacts, &id, change.clone(), later));
+        assert_eq!(store.contact_with_email("old@example.com"), None);
+        assert_eq!(store.contact_with_email("new@example.com"), Some(id.as_str()));
+        assert_eq!(store.get(ObjectType::Contacts, &id).unwrap().updated_at, later);
+        assert!(!store.update(ObjectType::Contacts, &id, change, later + chrono::Duration::seconds(1)));
+        assert_eq!(store.get(ObjectType::Contacts, &id).unwrap().updated_at, later, "no change, no stamp");
+        let cleared = Properties::from([("phone".into(), "".into())]);
+        assert!(!store.update(ObjectType::Contacts, &id, cleared, later), "absent and empty are both no value");
+        assert_eq!(store.get(ObjectType::Contacts, &id).unwrap().properties["phone"], "", "kept, as cleared");
+    }
+
+    #[test]
+    fn links_are_kept_on_both_sides_with_their_own_type() {
+        let mut store = Store::new();
+        let contact_id = contact(&mut store, "a@example.com");
+        let company_id = store.next_id(ObjectType::Companies);
+        let now = Utc::now();
+        store.insert(Record {
+            id: company_id.clone(),
+            object_type: ObjectType::Companies,
+            properties: Properties::new(),
+            created_at: now,
+            updated_at: now,
+            archived_at: None,
+            links: Vec::new(),
+        });
+        assert!(store.link(ObjectType::Contacts, &contact_id, ObjectType::Companies, &company_id, 279));
+        assert!(!store.link(ObjectType::Contacts, &contact_id, ObjectType::Companies, &company_id, 279));
+        let company = store.get(ObjectType::Companies, &company_id).unwrap();
+        assert_eq!(company.links, [Link { to_type: ObjectType::Contacts, to_id: contact_id.clone(), type_id: 280 }]);
+        assert_eq!(store.unlink(ObjectType::Companies, &company_id, ObjectType::Contacts, &contact_id), 2);
+        assert!(store.get(ObjectType::Contacts, &contact_id).unwrap().links.is_empty());
     }
 
     #[test]

@@ -1,5 +1,13 @@
 //! The emulator over real HTTP: OAuth, faults, the control plane, validation and concurrency, and the
-//! HubSpot connector itself running against it.
+//! HubSpot connector itself running against it. Reads, updates, search, associations, the properties
+//! API and the control plane's seeding and faults have a module each under `tests/`.
+
+mod associations;
+mod control_plane;
+mod properties_api;
+mod reads;
+mod search;
+mod updates;
 
 use std::time::{Duration, Instant};
 
@@ -77,6 +85,52 @@ impl Harness {
     async fn control_get(&self, path: &str) -> Value {
         self.get(&format!("/_emulator{path}"), None).await.body
     }
+
+    /// A provider call with the sandbox token and an optional JSON body.
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Answer {
+        let mut request = self.http.request(method, self.emulator.url(path)).bearer_auth(TOKEN);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        self.send(request).await
+    }
+
+    async fn patch(&self, path: &str, body: &Value) -> Answer {
+        self.call(reqwest::Method::PATCH, path, Some(body)).await
+    }
+
+    async fn search(&self, object_type: &str, body: &Value) -> Answer {
+        self.post(&format!("/crm/v3/objects/{object_type}/search"), Some(TOKEN), body).await
+    }
+
+    /// Creates a record through the provider API; its id.
+    async fn create(&self, object_type: &str, body: &Value) -> String {
+        let created = self.post(&format!("/crm/v3/objects/{object_type}"), Some(TOKEN), body).await;
+        assert_eq!(created.status, 201, "{}", created.body);
+        created.body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Seeds through the control plane; the answer.
+    async fn seed(&self, object_type: &str, body: &Value) -> Answer {
+        self.control(&format!("/records/{object_type}"), body).await
+    }
+}
+
+/// An association to `id` with a HubSpot-defined type, as a create body carries it.
+fn association(id: &str, type_id: u32) -> Value {
+    json!({"to": {"id": id}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": type_id}]})
+}
+
+/// The entries of a `Property values were not valid: [...]` message, as `(name, error)`.
+fn property_errors(body: &Value) -> Vec<(String, String)> {
+    let message = body["message"].as_str().unwrap_or_default();
+    let list = message.strip_prefix("Property values were not valid: ").unwrap_or_else(|| panic!("{body}"));
+    let list: Value = serde_json::from_str(list).unwrap();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["name"].as_str().unwrap().to_owned(), p["error"].as_str().unwrap().to_owned()))
+        .collect()
 }
 
 fn is_hubspot_timestamp(value: &Value) -> bool {

@@ -26,15 +26,7 @@ pub struct AssociationInput {
 
 /// Reads a create body; `Err` is the message of HubSpot's `400` for a body it cannot read.
 pub fn parse_create(body: &[u8]) -> Result<CreateInput, String> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err("Invalid JSON input: a request body was expected, but none found".to_owned());
-    }
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        let text = e.to_string();
-        let cause = text.split(" at line ").next().unwrap_or(&text);
-        format!("Invalid input JSON on line {}, column {}: {cause}", e.line(), e.column())
-    })?;
-    let Value::Object(mut body) = value else {
+    let Value::Object(mut body) = parse_json(body)? else {
         return Err(invalid("the body must be an object with `properties`"));
     };
     let mut input = CreateInput::default();
@@ -73,7 +65,20 @@ pub fn parse_create(body: &[u8]) -> Result<CreateInput, String> {
     Ok(input)
 }
 
-fn invalid(detail: &str) -> String {
+/// A JSON request body; `Err` is the message of HubSpot's `400` for a body it cannot read.
+pub fn parse_json(body: &[u8]) -> Result<Value, String> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err("Invalid JSON input: a request body was expected, but none found".to_owned());
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        let text = e.to_string();
+        let cause = text.split(" at line ").next().unwrap_or(&text);
+        format!("Invalid input JSON on line {}, column {}: {cause}", e.line(), e.column())
+    })
+}
+
+/// HubSpot's message for a body of the wrong shape.
+pub fn invalid(detail: &str) -> String {
     format!("Invalid input JSON: {detail}")
 }
 
@@ -119,7 +124,7 @@ fn check(ty: ObjectType, name: &str, value: &str) -> Result<CompactString, Probl
     let Some(property) = ty.property(name) else {
         return Err(Problem::new(name, "PROPERTY_DOESNT_EXIST", format!("Property \"{name}\" does not exist")));
     };
-    if let Kind::ReadOnly = property.kind {
+    if property.read_only() {
         let message = format!("{name} is a read only property; its value cannot be set.");
         return Err(Problem::new(name, "READ_ONLY_VALUE", message));
     }
@@ -128,7 +133,7 @@ fn check(ty: ObjectType, name: &str, value: &str) -> Result<CompactString, Probl
         return Ok(CompactString::default());
     }
     match &property.kind {
-        Kind::Text | Kind::ReadOnly => Ok(value.into()),
+        Kind::Text => Ok(value.into()),
         Kind::Email if is_email(value) => Ok(value.into()),
         Kind::Email => Err(Problem::new(name, "INVALID_EMAIL", format!("Email address {value} is invalid"))),
         Kind::Owner if value.parse::<i32>().is_ok_and(|id| id >= 0) => Ok(value.into()),

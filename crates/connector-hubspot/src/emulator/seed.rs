@@ -1,0 +1,243 @@
+//! `POST /_emulator/records/{type}`: records stored as given, a test's precondition rather than a create
+//! (no HubSpot property checks). A given id must be numeric and free, and a contact's e-mail unique
+//! among live contacts; the system properties (`hs_object_id`, the create and modify instants) are
+//! derived, so that naming them in `properties` sets `createdAt`/`updatedAt` instead. Three bodies:
+//!
+//! - one record, `{"id"?,"properties":{},"createdAt"?,"updatedAt"?}` → `201` with the stored record;
+//! - many, `[{…}, …]` → `201` `{"created": N, "ids": […]}`, all or none;
+//! - a generated run, `{"count": 12000, "properties": {"email": "c{i}@example.com"}, "createdAt"?,
+//!   "updatedAt"?, "stepMs"?}` → `201` `{"created", "firstId", "lastId"}`: `{i}` in a value is the
+//!   record's index from 0, and record `i`'s instants are `createdAt`/`updatedAt` plus `i × stepMs`
+//!   (default 0: one shared timestamp, as after an import).
+
+use std::collections::HashSet;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, Utc};
+use compact_str::CompactString;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::control::{error, record_out};
+use super::schema::ObjectType;
+use super::state::{Shared, State as Portal, lock};
+use super::store::{Properties, Record};
+
+/// The most records one generated run makes.
+pub const MAX_COUNT: usize = 200_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Seed {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    properties: Map<String, Value>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Run {
+    count: usize,
+    #[serde(default)]
+    properties: Map<String, Value>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+    #[serde(default)]
+    step_ms: i64,
+}
+
+/// A record to store, checked for its shape.
+#[derive(Debug, Clone)]
+struct Prepared {
+    id: Option<CompactString>,
+    properties: Properties,
+    created_at: Option<DateTime<Utc>>,
+    updated_at: Option<DateTime<Utc>>,
+}
+
+pub async fn seed(State(shared): State<Shared>, Path(object_type): Path<String>, body: Bytes) -> Response {
+    let Some(ty) = ObjectType::parse(&object_type) else {
+        return error(StatusCode::NOT_FOUND, format!("no object type {object_type}"));
+    };
+    let body: Value = match serde_json::from_slice(&body) {
+        Ok(body) => body,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("not JSON: {e}")),
+    };
+    let bulk = matches!(&body, Value::Object(map) if map.contains_key("count"));
+    match body {
+        Value::Array(items) => many(&shared, ty, items),
+        body if bulk => run(&shared, ty, body),
+        body => one(&shared, ty, body),
+    }
+}
+
+fn one(shared: &Shared, ty: ObjectType, body: Value) -> Response {
+    let prepared =
+        match serde_json::from_value(body).map_err(|e| format!("not a record: {e}")).and_then(|s| prepare(ty, s)) {
+            Ok(prepared) => prepared,
+            Err(message) => return error(StatusCode::BAD_REQUEST, message),
+        };
+    let mut state = lock(shared);
+    match insert_all(&mut state, ty, vec![prepared]) {
+        Ok(ids) => {
+            let record = state.store.get(ty, &ids[0]).expect("just stored");
+            (StatusCode::CREATED, Json(record_out(&state.store, record))).into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+fn many(shared: &Shared, ty: ObjectType, items: Vec<Value>) -> Response {
+    let mut prepared = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        match serde_json::from_value(item).map_err(|e| format!("record {i}: {e}")).and_then(|s| prepare(ty, s)) {
+            Ok(p) => prepared.push(p),
+            Err(message) => return error(StatusCode::BAD_REQUEST, message),
+        }
+    }
+    let mut state = lock(shared);
+    match insert_all(&mut state, ty, prepared) {
+        Ok(ids) => (StatusCode::CREATED, Json(json!({ "created": ids.len(), "ids": ids }))).into_response(),
+        Err(response) => response,
+    }
+}
+
+fn run(shared: &Shared, ty: ObjectType, body: Value) -> Response {
+    let run = match serde_json::from_value::<Run>(body) {
+        Ok(run) if (1..=MAX_COUNT).contains(&run.count) => run,
+        Ok(run) => return error(StatusCode::BAD_REQUEST, format!("count {}: from 1 to {MAX_COUNT}", run.count)),
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("not a run: {e}")),
+    };
+    let template =
+        Seed { id: None, properties: run.properties, created_at: run.created_at, updated_at: run.updated_at };
+    let template = match prepare(ty, template) {
+        Ok(template) => template,
+        Err(message) => return error(StatusCode::BAD_REQUEST, message),
+    };
+    let templated: Vec<&CompactString> =
+        template.properties.iter().filter(|(_, v)| v.contains("{i}")).map(|(name, _)| name).collect();
+    let mut state = lock(shared);
+    let now = state.now();
+    let created = template.created_at.unwrap_or(now);
+    let updated = template.updated_at.unwrap_or(created);
+    let prepared: Vec<Prepared> = (0..run.count)
+        .map(|i| {
+            let mut properties = template.properties.clone();
+            for name in &templated {
+                let value = template.properties[*name].replace("{i}", &i.to_string());
+                properties.insert((*name).clone(), value.into());
+            }
+            let offset = Duration::milliseconds(run.step_ms.saturating_mul(i as i64));
+            Prepared { id: None, properties, created_at: Some(created + offset), updated_at: Some(updated + offset) }
+        })
+        .collect();
+    match insert_all(&mut state, ty, prepared) {
+        Ok(ids) => {
+            let body = json!({ "created": ids.len(), "firstId": ids.first(), "lastId": ids.last() });
+            (StatusCode::CREATED, Json(body)).into_response()
+        }
+        Err(response) => response,
+    }
+}
+
+/// Scalars as text; the system properties' names set the instants instead.
+fn prepare(ty: ObjectType, seed: Seed) -> Result<Prepared, String> {
+    let mut properties = Properties::new();
+    let mut created_at = seed.created_at;
+    let mut updated_at = seed.updated_at;
+    for (name, value) in seed.properties {
+        let text = match value {
+            Value::Null => continue,
+            Value::String(s) => s,
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => n.to_string(),
+            other => return Err(format!("property {name}: {other} is not a scalar")),
+        };
+        if name == ty.created_property() {
+            created_at.get_or_insert(text);
+        } else if ty.is_modified_property(&name) {
+            updated_at.get_or_insert(text);
+        } else if name != "hs_object_id" {
+            properties.insert(name.into(), text.into());
+        }
+    }
+    let instant = |text: Option<String>, field: &str| -> Result<Option<DateTime<Utc>>, String> {
+        text.map(|t| {
+            DateTime::parse_from_rfc3339(&t)
+                .map(|at| at.with_timezone(&Utc))
+                .map_err(|_| format!("{field}: {t} is not an RFC 3339 instant"))
+        })
+        .transpose()
+    };
+    if let Some(id) = seed.id.as_deref().filter(|id| id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(format!("id {id}: HubSpot ids are numeric"));
+    }
+    Ok(Prepared {
+        id: seed.id.map(Into::into),
+        properties,
+        created_at: instant(created_at, "createdAt")?,
+        updated_at: instant(updated_at, "updatedAt")?,
+    })
+}
+
+/// Checks every record against the portal and the others (ids free, e-mails unique), then stores them
+/// all; `Err` stores none.
+fn insert_all(state: &mut Portal, ty: ObjectType, items: Vec<Prepared>) -> Result<Vec<CompactString>, Response> {
+    let mut given: HashSet<CompactString> = HashSet::new();
+    let mut emails: HashSet<String> = HashSet::new();
+    for item in &items {
+        if let Some(id) = &item.id
+            && (state.store.exists(ty, id) || !given.insert(id.clone()))
+        {
+            return Err(error(StatusCode::CONFLICT, format!("{} {id} already exists", ty.singular())));
+        }
+        let email = item.properties.get("email").map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
+        if ty == ObjectType::Contacts
+            && let Some(email) = email
+        {
+            if let Some(existing) = state.store.contact_with_email(&email) {
+                let body = json!({ "error": "a live contact already has this e-mail", "existingId": existing });
+                return Err((StatusCode::CONFLICT, Json(body)).into_response());
+            }
+            if !emails.insert(email.clone()) {
+                return Err(error(StatusCode::CONFLICT, format!("two records have the e-mail {email}")));
+            }
+        }
+    }
+    let now = state.now();
+    let mut ids = Vec::with_capacity(items.len());
+    for item in items {
+        let id = match item.id {
+            Some(id) => id,
+            None => loop {
+                let id = state.store.next_id(ty);
+                if !given.contains(&id) {
+                    break id;
+                }
+            },
+        };
+        let created_at = item.created_at.unwrap_or(now);
+        ids.push(id.clone());
+        state.store.insert(Record {
+            id,
+            object_type: ty,
+            properties: item.properties,
+            created_at,
+            updated_at: item.updated_at.unwrap_or(created_at),
+            archived_at: None,
+            links: Vec::new(),
+        });
+    }
+    Ok(ids)
+}
