@@ -2,7 +2,9 @@
 //! get, update, list with `updatedSince` and the cursor, delete, and `not_found` after.
 
 use unified::hubspot::emulator::Emulator;
-use unified::{Client, Connection, ContactInput, ContactPatch, Credentials, ListRequest, Patch, ResourceKind, UnifiedRecord};
+use unified::{
+    Client, Connection, ContactInput, ContactPatch, Credentials, ListRequest, Patch, ResourceKind, UnifiedRecord,
+};
 
 fn contact(record: &UnifiedRecord) -> &unified::resource::Contact {
     match record {
