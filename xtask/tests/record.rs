@@ -55,9 +55,22 @@ fn owner() -> serde_json::Value {
     })
 }
 
+/// HubSpot's properties API, which every HubSpot flow reads first (the portal's custom properties).
+async fn properties(server: &MockServer) {
+    Mock::given(method("GET"))
+        .and(path("/crm/v3/properties/contacts"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"results": [
+            {"name": "email", "type": "string", "fieldType": "text", "hubspotDefined": true}
+        ]})))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn records_the_calls_in_order_without_the_credential() {
     let server = MockServer::start().await;
+    properties(&server).await;
     let bearer = format!("Bearer {TOKEN}");
     Mock::given(method("POST"))
         .and(path("/crm/v3/objects/contacts"))
@@ -86,10 +99,10 @@ async fn records_the_calls_in_order_without_the_credential() {
     let summary =
         record(root, "hubspot", "contact", "recorded", &Credentials::bearer(TOKEN), Some(&server.uri())).await.unwrap();
     assert_eq!(summary.outcome, Outcome::Done { operation: "create", id: Some("88415392071".into()), warnings: 0 });
-    assert_eq!(summary.calls, 2);
+    assert_eq!(summary.calls, 3);
     assert_eq!(summary.path, "fixtures/hubspot/contact/recorded/exchanges.json");
     let line = summary.to_string();
-    assert!(line.contains("2 calls") && line.contains("88415392071") && !line.contains('\n'), "{line}");
+    assert!(line.contains("3 calls") && line.contains("88415392071") && !line.contains('\n'), "{line}");
     assert!(summary.next_steps().contains("cargo test -p connector-hubspot"));
 
     let case = root.join("fixtures/hubspot/contact/recorded");
@@ -102,13 +115,16 @@ async fn records_the_calls_in_order_without_the_credential() {
     let exchanges: Vec<Exchange> = serde_json::from_str(&text).unwrap();
     let calls: Vec<(&str, &str)> =
         exchanges.iter().map(|e| (e.request.method.as_str(), e.request.path.as_str())).collect();
-    assert_eq!(calls, [("POST", "/crm/v3/objects/contacts"), ("GET", "/crm/v3/owners/77")]);
-    assert_eq!(exchanges[0].request.body["properties"]["email"], "jane.doe@example.com");
-    assert_eq!(exchanges[0].request.body["properties"]["hubspot_owner_id"], "77");
-    assert_eq!(exchanges[0].response.status, 201);
-    assert_eq!(exchanges[0].response.body["integration"]["access_token"], "[REDACTED]");
-    assert_eq!(exchanges[1].request.body, serde_json::Value::Null);
-    assert_eq!(exchanges[1].response.body["email"], "olivia.owner@example.com");
+    assert_eq!(
+        calls,
+        [("GET", "/crm/v3/properties/contacts"), ("POST", "/crm/v3/objects/contacts"), ("GET", "/crm/v3/owners/77")]
+    );
+    assert_eq!(exchanges[1].request.body["properties"]["email"], "jane.doe@example.com");
+    assert_eq!(exchanges[1].request.body["properties"]["hubspot_owner_id"], "77");
+    assert_eq!(exchanges[1].response.status, 201);
+    assert_eq!(exchanges[1].response.body["integration"]["access_token"], "[REDACTED]");
+    assert_eq!(exchanges[2].request.body, serde_json::Value::Null);
+    assert_eq!(exchanges[2].response.body["email"], "olivia.owner@example.com");
 
     // The recording is a fixture: it replays through the connector with no mismatch.
     let descriptor = unified::registry::lookup("hubspot").unwrap();
@@ -121,6 +137,7 @@ async fn records_the_calls_in_order_without_the_credential() {
 #[tokio::test]
 async fn a_provider_refusal_is_recorded_too() {
     let server = MockServer::start().await;
+    properties(&server).await;
     Mock::given(method("POST"))
         .and(path("/crm/v3/objects/contacts"))
         .respond_with(ResponseTemplate::new(409).set_body_json(serde_json::json!({
@@ -144,7 +161,7 @@ async fn a_provider_refusal_is_recorded_too() {
             .await
             .unwrap();
     assert_eq!(summary.outcome, Outcome::Failed { code: "provider_validation_error".into(), status: 422 });
-    assert_eq!(summary.calls, 1);
+    assert_eq!(summary.calls, 2);
     assert!(dir.path().join("fixtures/hubspot/contact/conflict/exchanges.json").is_file());
 }
 

@@ -1234,8 +1234,9 @@ async fn providers_list_hubspot_with_field_support() {
     let hubspot = providers.iter().find(|p| p["id"] == "hubspot").unwrap();
     assert_eq!(hubspot["name"], "HubSpot");
     assert_eq!(hubspot["authKind"], "oauth2");
-    assert_eq!(hubspot["resources"], json!(["contact", "lead", "deal", "meeting"]));
-    assert_eq!(hubspot["operations"]["contact"], json!(["create"]));
+    assert_eq!(hubspot["resources"], json!(["contact", "lead", "deal", "meeting", "company"]));
+    assert_eq!(hubspot["operations"]["contact"], json!(["create", "get", "list", "update", "delete"]));
+    assert!(hubspot["examples"]["deal"]["create"]["stage"].is_string(), "{hubspot}");
     let contact_fields = hubspot["fields"]["contact"].as_array().unwrap();
     let field = |name: &str| contact_fields.iter().find(|f| f["field"] == name).unwrap_or_else(|| panic!("{name}"));
     assert_eq!(field("tags")["support"], "unsupported");

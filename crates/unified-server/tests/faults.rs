@@ -29,10 +29,20 @@ async fn start(config: ServerConfig) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(serve_until_signal(listener, state, Duration::from_secs(1), std::future::pending()));
-    Running { base, emulator, key, http: reqwest::Client::new(), _dir: dir }
+    let running = Running { base, emulator, key, http: reqwest::Client::new(), _dir: dir };
+    running.warm_up().await;
+    running
 }
 
 impl Running {
+    /// Makes the connection and reads the portal's property definitions (the connector caches them), so
+    /// that a fault queued next meets the call the test is about, and no record is made.
+    async fn warm_up(&self) {
+        let url = format!("{}/api/v1/contact?provider=hubspot&endUserId=user-001&limit=1", self.base);
+        let response = self.http.get(url).bearer_auth(&self.key).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
+    }
+
     async fn fault(&self, fault: Value) {
         let response = self.http.post(format!("{}/_emulator/faults", self.emulator)).json(&fault).send().await.unwrap();
         assert!(response.status().is_success(), "{}", response.text().await.unwrap());

@@ -266,8 +266,26 @@ pub fn is_ulid(text: &str) -> bool {
 // --- HubSpot stand-ins -------------------------------------------------------------------------
 
 /// A fresh (unpooled) HubSpot stand-in: each test gets its own port.
+/// A HubSpot stand-in that answers the properties API (every connector call reads the portal's property
+/// definitions first; its custom contact properties are `loyaltyScore` and `lead_source`).
 pub async fn hubspot() -> MockServer {
-    MockServer::builder().start().await
+    let server = MockServer::builder().start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(r"^/crm/v3/properties/[a-z]+$"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "results": [
+            { "name": "email", "type": "string", "fieldType": "text", "hubspotDefined": true },
+            { "name": "loyaltyScore", "type": "number", "fieldType": "number" },
+            { "name": "lead_source", "type": "string", "fieldType": "text" }
+        ]})))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The requests a HubSpot stand-in received, the properties API aside.
+pub async fn received_calls(server: &MockServer) -> Vec<wiremock::Request> {
+    let all = server.received_requests().await.expect("request recording is on");
+    all.into_iter().filter(|r| !r.url.path().starts_with("/crm/v3/properties/")).collect()
 }
 
 /// HubSpot's 201 for the seed contact (its recorded `create-full` answer, with `loyaltyScore`).
@@ -382,6 +400,7 @@ pub async fn contact_creates(server: &MockServer) -> Vec<Value> {
         .collect()
 }
 
+/// How many calls a HubSpot stand-in received (the properties API aside: see [`hubspot`]).
 pub async fn received(server: &MockServer) -> usize {
-    server.received_requests().await.expect("request recording is on").len()
+    received_calls(server).await.len()
 }
