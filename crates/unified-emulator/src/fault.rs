@@ -7,7 +7,6 @@ use std::fmt;
 
 use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{Map, Value};
 
 use crate::queue::CountedFault;
 
@@ -156,16 +155,14 @@ pub struct FaultRequest<S: FaultSpec> {
 }
 
 impl<S: FaultSpec> FaultRequest<S> {
-    /// A request body; a key neither common nor the provider's is refused, in serde's wording.
+    /// A request body; a key neither common nor the provider's is refused, in serde's words.
     pub fn parse(body: &[u8]) -> Result<Self, String> {
-        let known = |key: &str| COMMON_KEYS.contains(&key) || S::KEYS.contains(&key);
-        if let Ok(object) = serde_json::from_slice::<Map<String, Value>>(body)
-            && let Some(unknown) = object.keys().find(|key| !known(key))
-        {
-            let expected: Vec<String> = COMMON_KEYS.iter().chain(S::KEYS).map(|k| format!("`{k}`")).collect();
-            return Err(format!("unknown field `{unknown}`, expected one of {}", expected.join(", ")));
-        }
-        serde_json::from_slice(body).map_err(|e| e.to_string())
+        let request: Self = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        // The flattened extras take any key, so the keys are checked on their own, as the body is read
+        // (serde then says where the unknown key is).
+        let mut keys = serde_json::Deserializer::from_slice(body);
+        keys.deserialize_map(KnownKeys(S::KEYS)).map_err(|e| e.to_string())?;
+        Ok(request)
     }
 
     /// The fault to queue: the common part checked and defaulted, then the provider's extras read.
@@ -188,6 +185,31 @@ impl<S: FaultSpec> FaultRequest<S> {
         };
         let kept = self.extras.read(&mut fault)?;
         Ok(fault.with(kept))
+    }
+}
+
+/// Reads a request's keys, refusing one that is neither common nor the provider's.
+struct KnownKeys(&'static [&'static str]);
+
+impl<'de> Visitor<'de> for KnownKeys {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a fault request")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if !COMMON_KEYS.contains(&key.as_str()) && !self.0.contains(&key.as_str()) {
+                let expected: Vec<String> = COMMON_KEYS.iter().chain(self.0).map(|k| format!("`{k}`")).collect();
+                return Err(de::Error::custom(format!(
+                    "unknown field `{key}`, expected one of {}",
+                    expected.join(", ")
+                )));
+            }
+            map.next_value::<de::IgnoredAny>()?;
+        }
+        Ok(())
     }
 }
 
@@ -318,7 +340,8 @@ mod tests {
         );
         assert_eq!(
             fault(r#"{"kind":"slow","delay":5}"#).unwrap_err(),
-            "unknown field `delay`, expected one of `kind`, `count`, `retryAfter`, `delayMs`, `status`, `policyName`"
+            "unknown field `delay`, expected one of `kind`, `count`, `retryAfter`, `delayMs`, `status`, `policyName` \
+             at line 1 column 22"
         );
         assert!(fault(r#"{"count":1}"#).unwrap_err().starts_with("missing field `kind`"));
         assert!(fault(r#"{"kind":"slow","count":"x"}"#).unwrap_err().starts_with("invalid type: string \"x\""));

@@ -10,7 +10,7 @@
 //! - [`tokens`], [`auth`] and [`form`]: the OAuth token book, credentials in headers, form bodies.
 //! - [`clock`], [`stats`], [`ids`], [`random`], [`wire`]: the emulated clock, request statistics, the
 //!   providers' id formats, random values, response helpers.
-//! - [`paging`]: keyset paging on (modification time, id).
+//! - [`paging`]: keyset paging on (modification time, id); [`window`]: a rolling rate-limit window.
 //! - [`serve`]: the assembled router, the registry's serve function and a test server.
 
 pub mod auth;
@@ -28,6 +28,7 @@ pub mod serve;
 pub mod state;
 pub mod stats;
 pub mod tokens;
+pub mod window;
 pub mod wire;
 
 #[cfg(test)]
