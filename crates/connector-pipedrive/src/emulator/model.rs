@@ -79,9 +79,9 @@ impl unified_emulator::Model for Pipedrive {
         token_seconds: oauth::ACCESS_TOKEN_SECONDS,
         expired_key: "expiredTokens",
         slow: Slow::BeforeCall,
-        fault_example: "{\"kind\":\"rate_limit|server_error|slow|expire_token\",\"count\":1,\"scope\":\"burst|daily\",\"retryAfter\":2,\"delayMs\":1000,\"status\":503}",
+        fault_example: r#"{"kind":"rate_limit|server_error|slow|expire_token","count":1,"scope":"burst|daily","retryAfter":2,"delayMs":1000,"status":503}"#,
         control_endpoints: control::ENDPOINTS,
-        clock_example: "{\"advanceSeconds\":3600}",
+        clock_example: r#"{"advanceSeconds":3600}"#,
     };
     /// The user id a token acts as (the default owner of what a call creates).
     type User = u64;
@@ -122,6 +122,7 @@ impl unified_emulator::Model for Pipedrive {
         gate::credential(path, headers)
     }
 
+    /// Pipedrive answers a missing, unknown or expired token alike.
     fn unauthorized(_expired: Option<DateTime<Utc>>, _now: DateTime<Utc>) -> Response {
         errors::unauthorized()
     }

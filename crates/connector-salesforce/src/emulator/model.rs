@@ -40,9 +40,9 @@ impl unified_emulator::Model for Salesforce {
         token_seconds: oauth::SESSION_SECONDS,
         expired_key: "expiredSessions",
         slow: Slow::BeforeCall,
-        fault_example: "{\"kind\":\"rate_limit|server_error|slow|expire_token\",\"count\":1,\"limit\":\"TotalRequests|ConcurrentPerOrgLongTxn\",\"delayMs\":1000,\"status\":503}",
+        fault_example: r#"{"kind":"rate_limit|server_error|slow|expire_token","count":1,"limit":"TotalRequests|ConcurrentPerOrgLongTxn","delayMs":1000,"status":503}"#,
         control_endpoints: control::ENDPOINTS,
-        clock_example: "{\"advanceSeconds\":7200}",
+        clock_example: r#"{"advanceSeconds":7200}"#,
     };
     /// The session's user id (the default owner of what a call creates).
     type User = String;
@@ -76,6 +76,7 @@ impl unified_emulator::Model for Salesforce {
         gate::credential(path, headers)
     }
 
+    /// Salesforce answers a missing, unknown or expired session alike.
     fn unauthorized(_expired: Option<DateTime<Utc>>, _now: DateTime<Utc>) -> Response {
         errors::invalid_session()
     }
