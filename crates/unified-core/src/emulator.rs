@@ -1,5 +1,7 @@
-//! Plain-Rust pieces every connector's emulator shares (they bring their own HTTP server): the queue of
-//! faults that the `/_emulator/faults` control endpoint fills and each provider call draws from.
+//! The queue of faults that the `/_emulator/faults` control endpoint fills and each provider call draws
+//! from. Superseded by `unified_emulator::queue` (the emulator toolkit): only the HubSpot emulator, being
+//! changed on another branch, still uses this copy. When it moves onto the toolkit, delete this file and
+//! its `mod` line.
 
 use std::collections::VecDeque;
 

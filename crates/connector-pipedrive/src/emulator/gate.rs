@@ -1,90 +1,52 @@
-//! What happens to every provider call before and after its handler: it is counted, a pending fault
-//! answers instead of the handler (or delays it), `/api/*` calls need a valid token (OAuth bearer or
-//! `x-api-token`), spend the daily token budget, and carry Pipedrive's rate-limit headers. The control
-//! plane (`/_emulator/*`) never comes here.
+//! What Pipedrive's side of the toolkit's gate is: `/api/*` calls need a token (OAuth bearer or
+//! `x-api-token`), spend the daily token budget and carry Pipedrive's rate-limit headers; the stats count
+//! calls by route, record ids left out. The control plane never comes here.
 
-use std::time::Duration;
-
-use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
+use chrono::{DateTime, Utc};
+use unified_emulator::{Answered, Call, Credential, auth};
 
 use super::errors;
 use super::faults::rate_limit_headers;
-use super::oauth::{self, Verdict};
-use super::state::{Shared, lock};
+use super::model::Pipedrive;
 
-/// The user a call acts as (the token's), for handlers that default an owner.
-#[derive(Debug, Clone, Copy)]
-pub struct Caller(pub u64);
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
 
-pub async fn gate(State(shared): State<Shared>, mut request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    let api = path.starts_with("/api/");
-    let cost = token_cost(request.method(), &path);
-    let fault = {
-        let mut state = lock(&shared);
-        state.stats.request(route_key(request.method(), &path));
-        state.faults.take()
-    };
-    if let Some(fault) = &fault {
-        let budget_left = lock(&shared).budget_left();
-        if let Some(response) = fault.response(budget_left) {
-            // A fault's answer carries its own headers: a 429 Pipedrive's rate-limit ones, a gateway's
-            // 5xx page none.
-            let mut state = lock(&shared);
-            state.stats.faults_served += 1;
-            state.burst_remaining();
-            state.stats.response(response.status().as_u16());
-            return response;
-        }
-        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+/// An `/api` call's credential: `Authorization: Bearer <token>`, else `x-api-token: <token>`.
+pub fn credential<'h>(path: &str, headers: &'h HeaderMap) -> Option<Credential<'h>> {
+    if !is_api(path) {
+        return None;
     }
-    let refusal = if api {
-        let mut state = lock(&shared);
-        let now = state.now();
-        let verdict = match oauth::credential(request.headers()) {
-            Some((true, token)) => state.tokens.check_bearer(token, now),
-            Some((false, token)) => state.tokens.check_api_token(token),
-            None => Verdict::Unknown,
-        };
-        match verdict {
-            Verdict::Valid(user) => {
-                request.extensions_mut().insert(Caller(user));
-                None
-            }
-            Verdict::Unknown | Verdict::Expired => Some(errors::unauthorized()),
-        }
-    } else {
-        None
-    };
-    let exhausted = api && refusal.is_none() && lock(&shared).budget_left() == 0;
-    let mut response = match (refusal, exhausted) {
-        (Some(refusal), _) => refusal,
-        (None, true) => errors::coded(StatusCode::TOO_MANY_REQUESTS, "Daily API token budget exceeded"),
-        (None, false) => next.run(request).await,
-    };
-    let (burst, budget) = {
-        let mut state = lock(&shared);
-        if fault.is_some() {
-            state.stats.faults_served += 1;
-        }
-        state.stats.response(response.status().as_u16());
-        let budget = if api && !exhausted && response.status() != StatusCode::UNAUTHORIZED {
-            state.stats.tokens_spent += cost;
-            state.spend(cost)
-        } else {
-            state.budget_left()
-        };
-        (state.burst_remaining(), budget)
-    };
-    if api {
-        for (name, value) in rate_limit_headers(burst, budget) {
-            response.headers_mut().insert(name, value);
-        }
+    if headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).is_some() {
+        return Some(auth::bearer(headers, &["Bearer"]));
     }
-    response
+    let key = headers.get("x-api-token").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
+    Some(key.map_or(Credential::Missing, Credential::Key))
+}
+
+/// A valid call when today's budget is spent.
+pub fn budget_spent(budget_left: u64) -> Option<Response> {
+    (budget_left == 0).then(|| errors::coded(StatusCode::TOO_MANY_REQUESTS, "Daily API token budget exceeded"))
+}
+
+/// Counts a call in the burst window, spends its cost when its handler answered an `/api` call, and
+/// says what is left of both.
+pub fn spend(
+    company: &mut Pipedrive,
+    call: &Call,
+    answered: Answered,
+    now: DateTime<Utc>,
+) -> Vec<(&'static str, HeaderValue)> {
+    let api = is_api(&call.path);
+    let budget = match answered {
+        Answered::Handler if api => company.spend(token_cost(&call.method, &call.path), now),
+        _ => company.budget_left(now),
+    };
+    let burst = company.burst_remaining();
+    if api { rate_limit_headers(burst, budget).into() } else { Vec::new() }
 }
 
 /// What a call costs of the daily budget: v2 get 1, list 10, search 20, write 5; v1 about double.
@@ -145,5 +107,32 @@ mod tests {
         assert_eq!(token_cost(&Method::GET, "/api/v2/personFields"), 10);
         assert_eq!(token_cost(&Method::GET, "/api/v2/organizations/search"), 20);
         assert_eq!(token_cost(&Method::GET, "/api/v1/users/13374021"), 2);
+    }
+
+    #[test]
+    fn credentials_from_either_header() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-api-token", "sandbox-k".parse().unwrap());
+        assert_eq!(credential("/api/v2/persons", &headers), Some(Credential::Key("sandbox-k")));
+        assert_eq!(credential("/oauth/token", &headers), None, "the token endpoint needs none");
+        headers.insert(header::AUTHORIZATION, "bearer sandbox-1".parse().unwrap());
+        assert_eq!(credential("/api/v2/persons", &headers), Some(Credential::Bearer("sandbox-1")));
+        headers.insert(header::AUTHORIZATION, "Basic abc".parse().unwrap());
+        assert_eq!(credential("/api/v2/persons", &headers), Some(Credential::Missing), "no fallback to the key");
+    }
+
+    #[test]
+    fn only_calls_a_handler_answered_spend_the_budget() {
+        let mut company = Pipedrive::default();
+        let now = Utc::now();
+        let create = Call { method: Method::POST, path: "/api/v2/persons".into() };
+        let headers = spend(&mut company, &create, Answered::Handler, now);
+        assert_eq!(headers[4], ("x-daily-ratelimit-token-remaining", HeaderValue::from(300_000u64 - 5)));
+        spend(&mut company, &create, Answered::Gate, now);
+        assert_eq!(company.tokens_spent, 5, "a refused call costs nothing");
+        let token = Call { method: Method::POST, path: "/oauth/token".into() };
+        assert!(spend(&mut company, &token, Answered::Handler, now).is_empty());
+        assert_eq!(budget_spent(0).map(|r| r.status()), Some(StatusCode::TOO_MANY_REQUESTS));
+        assert!(budget_spent(1).is_none());
     }
 }

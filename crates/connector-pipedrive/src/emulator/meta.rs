@@ -8,12 +8,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
+use unified_emulator::{Caller, form};
 
 use super::errors::{self, Problem};
-use super::form;
-use super::gate::Caller;
-use super::schema::{self, COMPANY_DOMAIN, COMPANY_ID, DEFAULT_USER, Entity, LEAD_LABELS, USERS};
-use super::state::Shared;
+use super::model::Shared;
+use super::objects::caller;
+use super::schema::{self, COMPANY_DOMAIN, COMPANY_ID, Entity, LEAD_LABELS, USERS};
 
 pub fn router() -> Router<Shared> {
     Router::new()
@@ -71,22 +71,18 @@ async fn lead_labels() -> Response {
     errors::data(StatusCode::OK, Value::Array(LEAD_LABELS.iter().map(|l| l.to_json()).collect()))
 }
 
-fn caller(extension: Result<Extension<Caller>, ExtensionRejection>) -> u64 {
-    extension.map_or(DEFAULT_USER, |Extension(Caller(user))| user)
-}
-
 fn user_json(user: &schema::User, caller: u64) -> Value {
     let mut value = user.to_json();
     value["is_you"] = Value::Bool(user.id == caller);
     value
 }
 
-async fn users(c: Result<Extension<Caller>, ExtensionRejection>) -> Response {
+async fn users(c: Result<Extension<Caller<u64>>, ExtensionRejection>) -> Response {
     let caller = caller(c);
     errors::data(StatusCode::OK, Value::Array(USERS.iter().map(|u| user_json(u, caller)).collect()))
 }
 
-async fn user(Path(id): Path<String>, c: Result<Extension<Caller>, ExtensionRejection>) -> Response {
+async fn user(Path(id): Path<String>, c: Result<Extension<Caller<u64>>, ExtensionRejection>) -> Response {
     let Ok(id) = id.parse::<u64>() else {
         return errors::validation(&[Problem::new("id", "must be an integer")]);
     };
@@ -97,7 +93,7 @@ async fn user(Path(id): Path<String>, c: Result<Extension<Caller>, ExtensionReje
 }
 
 /// The token's user, with the company and its domain (`<domain>.pipedrive.com`).
-async fn me(c: Result<Extension<Caller>, ExtensionRejection>) -> Response {
+async fn me(c: Result<Extension<Caller<u64>>, ExtensionRejection>) -> Response {
     let caller = caller(c);
     let Some(user) = schema::user(caller) else { return errors::not_found("User") };
     let mut value = user_json(user, caller);

@@ -13,13 +13,13 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Router, extract::rejection::ExtensionRejection};
 use serde_json::{Map, Number, Value, json};
+use unified_emulator::{Caller, form, lock, random};
 
 use super::errors::{self, Problem};
-use super::form;
-use super::gate::Caller;
+use super::model::Shared;
 use super::schema::{self, ACTIVITY_TYPES, COMPANY_DOMAIN, DEFAULT_USER, Entity};
-use super::state::{Shared, lead_time, lock, v2_time};
 use super::store::{Kind, Record, Store};
+use super::time::{lead_time, v2_time};
 use super::validate::{self, Checker};
 
 pub fn router() -> Router<Shared> {
@@ -544,7 +544,7 @@ fn object(value: Value) -> Map<String, Value> {
 }
 
 /// The caller, or John Smith for a handler reached without the gate (tests of the router alone).
-fn caller(extension: Result<Extension<Caller>, ExtensionRejection>) -> u64 {
+pub fn caller(extension: Result<Extension<Caller<u64>>, ExtensionRejection>) -> u64 {
     extension.map_or(DEFAULT_USER, |Extension(Caller(user))| user)
 }
 
@@ -558,19 +558,19 @@ fn create(shared: &Shared, kind: Kind, caller: u64, body: &[u8], build: Builder)
     };
     let mut state = lock(shared);
     let now = state.now();
-    let ctx = Ctx { store: &state.store, caller, now, lenient: false };
+    let ctx = Ctx { store: &state.model.store, caller, now, lenient: false };
     let mut record = match build(&body, &ctx) {
         Ok(record) => record,
         Err(problems) => return errors::validation(&problems),
     };
     let (id, status) = match kind {
-        Kind::Leads => (Value::String(errors::uuid()), StatusCode::CREATED),
-        _ => (Value::from(state.store.next_id(kind)), StatusCode::OK),
+        Kind::Leads => (Value::String(random::uuid()), StatusCode::CREATED),
+        _ => (Value::from(state.model.store.next_id(kind)), StatusCode::OK),
     };
     record.insert("id".to_owned(), id.clone());
     let stored = Record { id: id.as_str().map_or_else(|| id.to_string(), str::to_owned), body: record };
     let answer = render(kind, &stored, false);
-    state.store.insert_into(kind, stored);
+    state.model.store.insert_into(kind, stored);
     drop(state);
     errors::data(status, answer)
 }
@@ -592,7 +592,7 @@ fn read(shared: &Shared, kind: Kind, id: &str, query: Option<&str>) -> Response 
     let attendees =
         form::get(&include, "include_fields").is_some_and(|f| f.split(',').any(|f| f.trim() == "attendees"));
     let state = lock(shared);
-    match state.store.live(kind, id) {
+    match state.model.store.live(kind, id) {
         Some(record) => errors::data(StatusCode::OK, render(kind, record, attendees)),
         None => errors::not_found(kind.thing()),
     }
@@ -604,7 +604,7 @@ fn delete(shared: &Shared, kind: Kind, id: &str) -> Response {
     };
     let mut state = lock(shared);
     let at = v2_time(state.now());
-    if state.store.delete(kind, id, &at) {
+    if state.model.store.delete(kind, id, &at) {
         errors::data(StatusCode::OK, json!({ "id": number }))
     } else {
         errors::not_found(kind.thing())
@@ -613,7 +613,7 @@ fn delete(shared: &Shared, kind: Kind, id: &str) -> Response {
 
 async fn create_person(
     State(s): State<Shared>,
-    c: Result<Extension<Caller>, ExtensionRejection>,
+    c: Result<Extension<Caller<u64>>, ExtensionRejection>,
     body: Bytes,
 ) -> Response {
     create(&s, Kind::Persons, caller(c), &body, build_person)
@@ -621,7 +621,7 @@ async fn create_person(
 
 async fn create_organization(
     State(s): State<Shared>,
-    c: Result<Extension<Caller>, ExtensionRejection>,
+    c: Result<Extension<Caller<u64>>, ExtensionRejection>,
     body: Bytes,
 ) -> Response {
     create(&s, Kind::Organizations, caller(c), &body, build_organization)
@@ -629,7 +629,7 @@ async fn create_organization(
 
 async fn create_deal(
     State(s): State<Shared>,
-    c: Result<Extension<Caller>, ExtensionRejection>,
+    c: Result<Extension<Caller<u64>>, ExtensionRejection>,
     body: Bytes,
 ) -> Response {
     create(&s, Kind::Deals, caller(c), &body, build_deal)
@@ -637,7 +637,7 @@ async fn create_deal(
 
 async fn create_activity(
     State(s): State<Shared>,
-    c: Result<Extension<Caller>, ExtensionRejection>,
+    c: Result<Extension<Caller<u64>>, ExtensionRejection>,
     body: Bytes,
 ) -> Response {
     create(&s, Kind::Activities, caller(c), &body, build_activity)
@@ -645,7 +645,7 @@ async fn create_activity(
 
 async fn create_lead(
     State(s): State<Shared>,
-    c: Result<Extension<Caller>, ExtensionRejection>,
+    c: Result<Extension<Caller<u64>>, ExtensionRejection>,
     body: Bytes,
 ) -> Response {
     create(&s, Kind::Leads, caller(c), &body, build_lead)
@@ -750,7 +750,7 @@ async fn search_persons(State(s): State<Shared>, RawQuery(q): RawQuery) -> Respo
     };
     let state = lock(&s);
     let mut items: Vec<(f64, Value)> = Vec::new();
-    for person in state.store.live_records(Kind::Persons) {
+    for person in state.model.store.live_records(Kind::Persons) {
         let (emails, phones) = (strings(person, "emails"), strings(person, "phones"));
         let mut best = None::<f64>;
         let mut consider = |score: Option<f64>| best = better(best, score);
@@ -768,7 +768,7 @@ async fn search_persons(State(s): State<Shared>, RawQuery(q): RawQuery) -> Respo
             .body
             .get("org_id")
             .and_then(Value::as_u64)
-            .and_then(|id| state.store.live_u64(Kind::Organizations, id));
+            .and_then(|id| state.model.store.live_u64(Kind::Organizations, id));
         let item = json!({
             "id": person.body["id"], "type": "person", "name": person.body["name"], "phones": phones, "emails": emails,
             "visible_to": person.body["visible_to"], "owner": {"id": person.body["owner_id"]},
@@ -787,7 +787,7 @@ async fn search_organizations(State(s): State<Shared>, RawQuery(q): RawQuery) ->
     };
     let state = lock(&s);
     let mut items: Vec<(f64, Value)> = Vec::new();
-    for org in state.store.live_records(Kind::Organizations) {
+    for org in state.model.store.live_records(Kind::Organizations) {
         let mut best = None::<f64>;
         if search.wants("name") {
             best = better(best, search.score(org.text("name").unwrap_or_default()));

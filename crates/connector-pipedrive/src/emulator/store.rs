@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
+use unified_emulator::ids::Counter;
 
 /// What the emulator stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -81,11 +82,11 @@ impl Record {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Table {
     records: Vec<Record>,
     by_id: HashMap<String, usize>,
-    next_id: u64,
+    next_id: Counter,
 }
 
 #[derive(Debug)]
@@ -95,7 +96,12 @@ pub struct Store {
 
 impl Store {
     pub fn new() -> Self {
-        let tables = Kind::ALL.into_iter().map(|k| (k, Table { next_id: k.first_id(), ..Table::default() })).collect();
+        let tables = Kind::ALL
+            .into_iter()
+            .map(|k| {
+                (k, Table { records: Vec::new(), by_id: HashMap::new(), next_id: Counter::starting_at(k.first_id()) })
+            })
+            .collect();
         Self { tables }
     }
 
@@ -110,13 +116,7 @@ impl Store {
     /// The next free numeric id of a kind (seeded records may have taken some).
     pub fn next_id(&mut self, kind: Kind) -> u64 {
         let table = self.table_mut(kind);
-        loop {
-            let id = table.next_id;
-            table.next_id += 1;
-            if !table.by_id.contains_key(&id.to_string()) {
-                return id;
-            }
-        }
+        table.next_id.next_free(|n| n, |n| table.by_id.contains_key(&n.to_string()))
     }
 
     pub fn exists(&self, kind: Kind, id: &str) -> bool {

@@ -186,7 +186,7 @@ async fn deals_activities_and_leads() {
         .await;
     assert_eq!(lead.status, 201, "v1 creates answer 201: {}", lead.body);
     let lead_id = lead.body["data"]["id"].as_str().unwrap().to_owned();
-    assert!(super::errors::is_uuid(&lead_id));
+    assert!(unified_emulator::random::is_uuid(&lead_id));
     assert_eq!(lead.body["data"]["f71e507373d14e99dc78c9cb59dbbd7983f1f059"], "APAC");
     assert_eq!(lead.body["data"]["visible_to"], "3", "v1 says visibility as a string");
     assert!(lead.body["data"]["add_time"].as_str().unwrap().ends_with('Z'));

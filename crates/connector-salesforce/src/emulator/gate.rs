@@ -1,84 +1,36 @@
-//! What happens to every provider call before and after its handler: it is counted, a pending fault
-//! answers instead of the handler (or delays it), REST calls need a valid session (whose user the
-//! handlers see) and count against the org's daily limit, and every REST answer carries
-//! `Sforce-Limit-Info`. The control plane (`/_emulator/*`) never comes here.
+//! What Salesforce's side of the toolkit's gate is: REST calls need a session (`Bearer` or `OAuth`),
+//! count against the org's daily limit, and every REST answer carries `Sforce-Limit-Info`; the stats
+//! count calls by route, versions and record ids left out. The control plane never comes here.
 
-use std::time::Duration;
-
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::Response;
+use unified_emulator::{Credential, auth};
 
-use super::errors;
 use super::faults::limit_exceeded;
-use super::oauth::{self, Verdict};
-use super::schema::{API_USER, SObjectType};
+use super::model::{DAILY_API_LIMIT, Salesforce};
+use super::schema::SObjectType;
 use super::sobjects::is_version;
-use super::state::{DAILY_API_LIMIT, Shared, lock};
-
-/// The session's user, for the handlers (the default owner of what they create).
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub user: String,
-}
 
 /// `/services/data/v66.0/…`: the REST API proper (the version listing needs no session).
 fn is_rest(path: &str) -> bool {
     path.strip_prefix("/services/data/").and_then(|rest| rest.split('/').next()).is_some_and(|v| !v.is_empty())
 }
 
-pub async fn gate(State(shared): State<Shared>, mut request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
-    let route = route_key(request.method(), &path);
-    let fault = {
-        let mut state = lock(&shared);
-        state.stats.request(route);
-        state.faults.take()
-    };
-    if let Some(fault) = &fault {
-        if let Some(response) = fault.response() {
-            let mut state = lock(&shared);
-            state.stats.faults_served += 1;
-            state.stats.response(response.status().as_u16());
-            return response;
-        }
-        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
-    }
-    let rest = is_rest(&path);
-    let refusal = {
-        let mut state = lock(&shared);
-        if rest {
-            let now = state.now();
-            match state.tokens.check(oauth::bearer(request.headers()), now) {
-                Verdict::Invalid => Some(errors::invalid_session()),
-                Verdict::Valid(user) => {
-                    state.api_usage += 1;
-                    request.extensions_mut().insert(Session { user });
-                    (state.api_usage > DAILY_API_LIMIT).then(|| limit_exceeded("TotalRequests"))
-                }
-            }
-        } else {
-            request.extensions_mut().insert(Session { user: super::ids::to18(API_USER) });
-            None
-        }
-    };
-    let mut response = match refusal {
-        Some(refusal) => refusal,
-        None => next.run(request).await,
-    };
-    let usage = {
-        let mut state = lock(&shared);
-        if fault.is_some() {
-            state.stats.faults_served += 1;
-        }
-        state.stats.response(response.status().as_u16());
-        state.api_usage
-    };
-    if rest && let Ok(value) = HeaderValue::from_str(&format!("api-usage={usage}/{DAILY_API_LIMIT}")) {
-        response.headers_mut().insert("sforce-limit-info", value);
-    }
-    response
+/// A REST call's session token; other paths need none.
+pub fn credential<'h>(path: &str, headers: &'h HeaderMap) -> Option<Credential<'h>> {
+    is_rest(path).then(|| auth::bearer(headers, &["Bearer", "OAuth"]))
+}
+
+/// Counts a call with a valid session; past the daily limit the org refuses it.
+pub fn count_against_the_daily_limit(org: &mut Salesforce) -> Option<Response> {
+    org.api_usage += 1;
+    (org.api_usage > DAILY_API_LIMIT).then(|| limit_exceeded("TotalRequests"))
+}
+
+/// `Sforce-Limit-Info: api-usage=N/15000`, on REST answers.
+pub fn limit_info(org: &Salesforce, path: &str) -> Option<(&'static str, HeaderValue)> {
+    let value = HeaderValue::from_str(&format!("api-usage={}/{DAILY_API_LIMIT}", org.api_usage)).ok()?;
+    is_rest(path).then_some(("sforce-limit-info", value))
 }
 
 /// `POST /services/data/{version}/sobjects/Contact`, `GET /services/data/{version}/sobjects/Contact/{id}`:
@@ -123,8 +75,19 @@ mod tests {
             route_key(&Method::POST, "/services/data/v66.0/sobjects/Widget"),
             "POST /services/data/{version}/sobjects/{sobject}"
         );
-        assert!(
-            is_rest("/services/data/v66.0/query") && !is_rest("/services/data/") && !is_rest("/services/oauth2/token")
-        );
+    }
+
+    #[test]
+    fn only_rest_calls_need_a_session_and_count() {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "OAuth sandbox-1".parse().unwrap());
+        assert_eq!(credential("/services/data/v66.0/query", &headers), Some(Credential::Bearer("sandbox-1")));
+        assert_eq!(credential("/services/data/", &headers), None, "the version listing");
+        assert_eq!(credential("/services/oauth2/token", &headers), None);
+        let mut org = Salesforce { api_usage: DAILY_API_LIMIT - 1, ..Salesforce::default() };
+        assert!(count_against_the_daily_limit(&mut org).is_none());
+        assert_eq!(count_against_the_daily_limit(&mut org).map(|r| r.status().as_u16()), Some(403));
+        assert_eq!(limit_info(&org, "/services/data/v66.0/query").unwrap().1, "api-usage=15001/15000");
+        assert!(limit_info(&org, "/services/oauth2/token").is_none());
     }
 }

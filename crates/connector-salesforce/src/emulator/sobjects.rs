@@ -8,14 +8,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
+use unified_emulator::{Caller, form, lock};
 
 use super::errors::{self, ApiError};
-use super::form;
-use super::gate::Session;
+use super::model::{Salesforce, Shared};
 use super::query;
 use super::schema::{COMMON_NAMES, Field, SObjectType};
-use super::state::{Shared, lock, sf_time};
 use super::store::Record;
+use super::time::sf_time;
 use super::validate::{self, Context, Refusal};
 
 /// The newest version this emulator serves (the connector's pinned one).
@@ -103,7 +103,7 @@ pub fn create_one(
 }
 
 pub fn create_locked(
-    state: &mut super::state::State,
+    state: &mut unified_emulator::State<Salesforce>,
     sobject: SObjectType,
     body: Map<String, Value>,
     raw: &[u8],
@@ -112,17 +112,17 @@ pub fn create_locked(
     version: &str,
 ) -> Result<String, Refusal> {
     let now = state.now();
-    let org = state.org;
+    let org = state.model.org;
     let cx = Context { org: &org, now, user, allow_duplicates, version };
-    let mut record = validate::create(&state.store, sobject, body, raw, cx)?;
-    record.id = state.store.next_id(sobject);
+    let mut record = validate::create(&state.model.store, sobject, body, raw, cx)?;
+    record.id = state.model.store.next_id(sobject);
     // `ContactId` is create-only: it makes the primary contact role, and is not a field of the record.
     let contact = if sobject == SObjectType::Opportunity { record.fields.remove("ContactId") } else { None };
     let id = record.id.clone();
-    state.store.insert(record);
+    state.model.store.insert(record);
     if let Some(contact) = contact.filter(|c| !c.is_null()) {
         let role = Record {
-            id: state.store.next_id(SObjectType::OpportunityContactRole),
+            id: state.model.store.next_id(SObjectType::OpportunityContactRole),
             sobject: SObjectType::OpportunityContactRole,
             fields: [
                 ("OpportunityId", Value::from(id.clone())),
@@ -137,14 +137,14 @@ pub fn create_locked(
             created_by: user.to_owned(),
             deleted: false,
         };
-        state.store.insert(role);
+        state.model.store.insert(role);
     }
     Ok(id)
 }
 
 async fn create(
     State(shared): State<Shared>,
-    Extension(session): Extension<Session>,
+    Extension(Caller(user)): Extension<Caller<String>>,
     Path((version, sobject)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
@@ -156,7 +156,7 @@ async fn create(
         Ok(input) => input,
         Err(refusal) => return refused(refusal),
     };
-    match create_one(&shared, sobject, input, &body, &session.user, allow_save(&headers), &version) {
+    match create_one(&shared, sobject, input, &body, &user, allow_save(&headers), &version) {
         Ok(id) => errors::json(StatusCode::CREATED, &json!({"id": id, "success": true, "errors": []})),
         Err(refusal) => refused(refusal),
     }
@@ -212,7 +212,7 @@ async fn read(
     };
     let query = form::pairs(query.as_deref().unwrap_or_default());
     let state = lock(&shared);
-    let org = state.org;
+    let org = state.model.org;
     let fields = match form::get(&query, "fields") {
         None => all_fields(sobject, &org),
         Some(list) => {
@@ -237,7 +237,7 @@ async fn read(
             fields
         }
     };
-    match state.store.get(&id).filter(|r| r.sobject == sobject) {
+    match state.model.store.get(&id).filter(|r| r.sobject == sobject) {
         Some(record) => errors::json(StatusCode::OK, &render(record, &fields, &version)),
         None if !super::ids::is_well_formed(&id) => errors::one(
             StatusCode::NOT_FOUND,
@@ -263,7 +263,11 @@ async fn delete(
             ),
         );
     }
-    if lock(&shared).store.delete(sobject, &id) { StatusCode::NO_CONTENT.into_response() } else { errors::not_found() }
+    if lock(&shared).model.store.delete(sobject, &id) {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        errors::not_found()
+    }
 }
 
 async fn run_query(State(shared): State<Shared>, Path(version): Path<String>, RawQuery(raw): RawQuery) -> Response {
@@ -278,7 +282,7 @@ async fn run_query(State(shared): State<Shared>, Path(version): Path<String>, Ra
         );
     };
     let state = lock(&shared);
-    match query::run(&state.store, &state.org, soql, &version) {
+    match query::run(&state.model.store, &state.model.org, soql, &version) {
         Ok(body) => errors::json(StatusCode::OK, &body),
         Err(error) => errors::one(StatusCode::BAD_REQUEST, error),
     }
@@ -291,7 +295,7 @@ const ROLLED_BACK: &str =
 /// the others back. Always `200` with one result per record, unless the request itself is malformed.
 async fn collection(
     State(shared): State<Shared>,
-    Extension(session): Extension<Session>,
+    Extension(Caller(user)): Extension<Caller<String>>,
     Path(version): Path<String>,
     headers: HeaderMap,
     body: Bytes,
@@ -324,7 +328,7 @@ async fn collection(
     }
     let allow = allow_save(&headers);
     let mut state = lock(&shared);
-    let snapshot = all_or_none.then(|| state.store.clone());
+    let snapshot = all_or_none.then(|| state.model.store.clone());
     let mut results: Vec<Result<String, Value>> = Vec::new();
     for record in records {
         let Some(mut fields) = record.as_object().cloned() else {
@@ -340,7 +344,7 @@ async fn collection(
             continue;
         };
         let raw = serde_json::to_vec(&fields).unwrap_or_default();
-        match create_locked(&mut state, sobject, fields, &raw, &session.user, allow, &version) {
+        match create_locked(&mut state, sobject, fields, &raw, &user, allow, &version) {
             Ok(id) => results.push(Ok(id)),
             Err(refusal) => {
                 results.push(Err(refusal.errors.first().map(ApiError::as_record_error).unwrap_or(Value::Null)))
@@ -349,7 +353,7 @@ async fn collection(
     }
     let failed = results.iter().any(Result::is_err);
     if let (true, Some(snapshot)) = (failed, snapshot) {
-        state.store = snapshot;
+        state.model.store = snapshot;
     }
     let body: Vec<Value> = results
         .into_iter()

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use unified_emulator::ids::Counter;
 
 use super::ids;
 use super::schema::{API_USER, QUEUE_SEED, SObjectType, USERS_SEED};
@@ -28,10 +29,11 @@ impl Record {
     }
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 struct Table {
     records: Vec<Record>,
-    next: u64,
+    /// The next record number.
+    next: Counter,
 }
 
 #[derive(Debug, Clone)]
@@ -43,8 +45,10 @@ pub struct Store {
 impl Store {
     /// An org with its users and its lead queue.
     pub fn new(now: DateTime<Utc>) -> Self {
-        let tables =
-            SObjectType::ALL.into_iter().map(|t| (t, Table { records: Vec::new(), next: t.first_number() })).collect();
+        let tables = SObjectType::ALL
+            .into_iter()
+            .map(|t| (t, Table { records: Vec::new(), next: Counter::starting_at(t.first_number()) }))
+            .collect();
         let mut store = Self { tables, by_id: HashMap::new() };
         let since = DateTime::parse_from_rfc3339("2024-02-19T10:12:44Z").map_or(now, |t| t.with_timezone(&Utc));
         let api_user = ids::to18(API_USER);
@@ -82,14 +86,8 @@ impl Store {
 
     /// The next free id of an object.
     pub fn next_id(&mut self, sobject: SObjectType) -> String {
-        loop {
-            let table = self.tables.get_mut(&sobject).expect("every sObject has a table");
-            let id = ids::make(sobject.key_prefix(), table.next);
-            table.next += 1;
-            if !self.by_id.contains_key(&id) {
-                return id;
-            }
-        }
+        let table = self.tables.get_mut(&sobject).expect("every sObject has a table");
+        table.next.next_free(|n| ids::make(sobject.key_prefix(), n), |id| self.by_id.contains_key(id))
     }
 
     /// A live record by a 15- or 18-character id (of any object).

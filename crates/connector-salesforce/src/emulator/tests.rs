@@ -100,7 +100,7 @@ fn is_salesforce_id(value: &Value, prefix: &str) -> bool {
 
 fn is_salesforce_time(value: &Value) -> bool {
     let text = value.as_str().unwrap_or_default();
-    text.len() == 28 && text.ends_with(".000+0000") && super::state::parse_time(text).is_some()
+    text.len() == 28 && text.ends_with(".000+0000") && super::time::parse_time(text).is_some()
 }
 
 #[tokio::test]

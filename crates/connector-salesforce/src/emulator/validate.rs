@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 use super::errors::ApiError;
 use super::ids;
 use super::schema::{self, COUNTRIES, CURRENCIES, Field, Kind, Org, SObjectType, US_STATES};
-use super::state::{parse_time, sf_time};
 use super::store::{Record, Store};
+use super::time::{parse_time, sf_time};
 
 /// A refused create: its status and Salesforce's errors.
 #[derive(Debug, Clone, PartialEq)]

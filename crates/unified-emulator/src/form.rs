@@ -10,6 +10,11 @@ pub fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 
+/// Whether a query string says `key=true` (the control plane's `?deleted=true`, `?archived=true`).
+pub fn flag(query: Option<&str>, key: &str) -> bool {
+    get(&pairs(query.unwrap_or_default()), key) == Some("true")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -23,5 +28,11 @@ mod tests {
         );
         assert_eq!(get(&found, "a"), Some("1"));
         assert_eq!(get(&found, "missing"), None);
+    }
+
+    #[test]
+    fn flags_are_true_only_when_they_say_so() {
+        assert!(flag(Some("deleted=true&x=1"), "deleted"));
+        assert!(!flag(Some("deleted=1"), "deleted") && !flag(Some("deleted"), "deleted") && !flag(None, "deleted"));
     }
 }

@@ -1,0 +1,374 @@
+//! One fault request shape for every provider, `POST /_emulator/faults` `{"kind", "count", "retryAfter",
+//! "delayMs", "status"}`, plus the provider's extras (Salesforce's `limit`, Pipedrive's `scope`,
+//! HubSpot's `policyName`), which its [`FaultSpec`] reads; and the queued [`Fault`] that
+//! `GET /_emulator/faults` lists and each provider call takes a unit of.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::queue::CountedFault;
+
+/// What a fault does: the four kinds every provider knows, or one of the provider's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind<K = NoKind> {
+    /// The provider's rate-limit answer.
+    RateLimit,
+    /// `500` in the provider's JSON, or a `502`/`503`/`504` page from its edge.
+    ServerError,
+    /// A normal answer, late.
+    Slow,
+    /// Not queued: every access token expires at once.
+    ExpireToken,
+    /// A kind of the provider's own (HubSpot's `423 Locked`, say).
+    Provider(K),
+}
+
+/// A provider's own fault kinds, by their `snake_case` names.
+pub trait ProviderKind: Copy + Eq + fmt::Debug + Send + Sync + 'static {
+    const NAMES: &'static [&'static str];
+    fn parse(name: &str) -> Option<Self>;
+    fn name(self) -> &'static str;
+}
+
+/// No kinds of the provider's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoKind {}
+
+impl ProviderKind for NoKind {
+    const NAMES: &'static [&'static str] = &[];
+
+    fn parse(_: &str) -> Option<Self> {
+        None
+    }
+
+    fn name(self) -> &'static str {
+        match self {}
+    }
+}
+
+const COMMON_KINDS: [&str; 4] = ["rate_limit", "server_error", "slow", "expire_token"];
+
+impl<K: ProviderKind> Kind<K> {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::RateLimit => "rate_limit",
+            Self::ServerError => "server_error",
+            Self::Slow => "slow",
+            Self::ExpireToken => "expire_token",
+            Self::Provider(kind) => kind.name(),
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "rate_limit" => Self::RateLimit,
+            "server_error" => Self::ServerError,
+            "slow" => Self::Slow,
+            "expire_token" => Self::ExpireToken,
+            other => Self::Provider(K::parse(other)?),
+        })
+    }
+}
+
+impl<K: ProviderKind> Serialize for Kind<K> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de, K: ProviderKind> Deserialize<'de> for Kind<K> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Names<K>(std::marker::PhantomData<K>);
+
+        impl<K: ProviderKind> Visitor<'_> for Names<K> {
+            type Value = Kind<K>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("variant identifier")
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<Kind<K>, E> {
+                Kind::parse(name).ok_or_else(|| {
+                    // serde's own wording for an unknown enum variant, over the provider's kinds too.
+                    let names: Vec<String> = COMMON_KINDS.iter().chain(K::NAMES).map(|n| format!("`{n}`")).collect();
+                    E::custom(format!("unknown variant `{name}`, expected one of {}", names.join(", ")))
+                })
+            }
+        }
+
+        deserializer.deserialize_str(Names(std::marker::PhantomData))
+    }
+}
+
+/// What a provider adds to the common fault request.
+pub trait FaultSpec: DeserializeOwned + Send + 'static {
+    /// The request keys it reads (besides [`COMMON_KEYS`]): any other key is refused.
+    const KEYS: &'static [&'static str];
+    /// Its own kinds ([`NoKind`] for none).
+    type Kind: ProviderKind;
+    /// What a queued fault keeps of it (listed with the fault, flattened).
+    type Kept: Clone + fmt::Debug + PartialEq + Serialize + Send + Sync + 'static;
+
+    /// Reads the extras of a request whose common part checked out; may settle that part too
+    /// (Salesforce turns `retryAfter` into its short-window limit). `Err` says what is wrong.
+    fn read(self, fault: &mut Fault<(), Self::Kind>) -> Result<Self::Kept, String>;
+}
+
+/// No extras.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+pub struct NoExtras {}
+
+impl FaultSpec for NoExtras {
+    const KEYS: &'static [&'static str] = &[];
+    type Kind = NoKind;
+    type Kept = ();
+
+    fn read(self, _: &mut Fault<(), NoKind>) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// The keys every provider's fault request takes.
+pub const COMMON_KEYS: [&str; 5] = ["kind", "count", "retryAfter", "delayMs", "status"];
+
+/// `POST /_emulator/faults`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", bound(deserialize = "S: FaultSpec"))]
+pub struct FaultRequest<S: FaultSpec> {
+    pub kind: Kind<S::Kind>,
+    /// How many provider calls fail this way (default 1).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// `rate_limit`: how long the provider says to wait, where it says so.
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    /// `slow`: how late the answer is (default 1000).
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+    /// `server_error`: 500, 502, 503 (default) or 504.
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(flatten)]
+    pub extras: S,
+}
+
+impl<S: FaultSpec> FaultRequest<S> {
+    /// A request body; a key neither common nor the provider's is refused, in serde's words.
+    pub fn parse(body: &[u8]) -> Result<Self, String> {
+        let request: Self = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+        // The flattened extras take any key, so the keys are checked on their own, as the body is read
+        // (serde then says where the unknown key is).
+        let mut keys = serde_json::Deserializer::from_slice(body);
+        keys.deserialize_map(KnownKeys(S::KEYS)).map_err(|e| e.to_string())?;
+        Ok(request)
+    }
+
+    /// The fault to queue: the common part checked and defaulted, then the provider's extras read.
+    pub fn into_fault(self) -> Result<Fault<S::Kept, S::Kind>, String> {
+        let status = self.status.unwrap_or(503);
+        if self.kind == Kind::ServerError && ![500, 502, 503, 504].contains(&status) {
+            return Err(format!("status {status}: a server_error fault answers 500, 502, 503 or 504"));
+        }
+        let remaining = self.count.unwrap_or(1);
+        if remaining == 0 {
+            return Err("count must be at least 1".to_owned());
+        }
+        let mut fault = Fault {
+            kind: self.kind,
+            remaining,
+            retry_after: self.retry_after,
+            delay_ms: self.delay_ms.unwrap_or(1000),
+            status,
+            extra: (),
+        };
+        let kept = self.extras.read(&mut fault)?;
+        Ok(fault.with(kept))
+    }
+}
+
+/// Reads a request's keys, refusing one that is neither common nor the provider's.
+struct KnownKeys(&'static [&'static str]);
+
+impl<'de> Visitor<'de> for KnownKeys {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a fault request")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if !COMMON_KEYS.contains(&key.as_str()) && !self.0.contains(&key.as_str()) {
+                let expected: Vec<String> = COMMON_KEYS.iter().chain(self.0).map(|k| format!("`{k}`")).collect();
+                return Err(de::Error::custom(format!(
+                    "unknown field `{key}`, expected one of {}",
+                    expected.join(", ")
+                )));
+            }
+            map.next_value::<de::IgnoredAny>()?;
+        }
+        Ok(())
+    }
+}
+
+/// A queued fault and how many calls it still applies to, with what the provider kept of its extras.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", bound(serialize = "X: Serialize, K: ProviderKind"))]
+pub struct Fault<X = (), K = NoKind> {
+    pub kind: Kind<K>,
+    pub remaining: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    pub delay_ms: u64,
+    pub status: u16,
+    #[serde(flatten)]
+    pub extra: X,
+}
+
+/// What a fault answers instead of the provider: the provider says how, in its wire format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure<K> {
+    RateLimit,
+    /// The status asked for: 500, 502, 503 or 504.
+    ServerError(u16),
+    Provider(K),
+}
+
+impl<X, K: ProviderKind> Fault<X, K> {
+    pub fn with<Y>(self, extra: Y) -> Fault<Y, K> {
+        let Fault { kind, remaining, retry_after, delay_ms, status, extra: _ } = self;
+        Fault { kind, remaining, retry_after, delay_ms, status, extra }
+    }
+
+    /// What the fault answers instead of the provider; `None` for one that only delays the answer.
+    pub fn failure(&self) -> Option<Failure<K>> {
+        match self.kind {
+            Kind::RateLimit => Some(Failure::RateLimit),
+            Kind::ServerError => Some(Failure::ServerError(self.status)),
+            Kind::Provider(kind) => Some(Failure::Provider(kind)),
+            Kind::Slow | Kind::ExpireToken => None,
+        }
+    }
+}
+
+impl<X: Clone, K: Clone> CountedFault for Fault<X, K> {
+    fn remaining(&mut self) -> &mut u32 {
+        &mut self.remaining
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A provider with a kind and an extra of its own, as HubSpot has.
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Extras {
+        #[serde(default)]
+        policy_name: Option<String>,
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    struct Locked;
+
+    impl ProviderKind for Locked {
+        const NAMES: &'static [&'static str] = &["locked"];
+
+        fn parse(name: &str) -> Option<Self> {
+            (name == "locked").then_some(Locked)
+        }
+
+        fn name(self) -> &'static str {
+            "locked"
+        }
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Policy {
+        policy_name: &'static str,
+    }
+
+    impl FaultSpec for Extras {
+        const KEYS: &'static [&'static str] = &["policyName"];
+        type Kind = Locked;
+        type Kept = Policy;
+
+        fn read(self, fault: &mut Fault<(), Locked>) -> Result<Policy, String> {
+            if fault.kind == Kind::Provider(Locked) {
+                fault.retry_after.get_or_insert(2);
+            }
+            match self.policy_name.as_deref() {
+                None | Some("TEN_SECONDLY_ROLLING") => Ok(Policy { policy_name: "TEN_SECONDLY_ROLLING" }),
+                Some("DAILY") => Ok(Policy { policy_name: "DAILY" }),
+                Some(other) => Err(format!("policyName {other}: TEN_SECONDLY_ROLLING or DAILY")),
+            }
+        }
+    }
+
+    fn fault(json: &str) -> Result<Fault<Policy, Locked>, String> {
+        FaultRequest::<Extras>::parse(json.as_bytes())?.into_fault()
+    }
+
+    #[test]
+    fn common_fields_are_defaulted_and_extras_read_by_the_provider() {
+        let queued = fault(r#"{"kind":"rate_limit","policyName":"DAILY","retryAfter":3}"#).unwrap();
+        assert_eq!(
+            serde_json::to_value(&queued).unwrap(),
+            serde_json::json!({"kind": "rate_limit", "remaining": 1, "retryAfter": 3, "delayMs": 1000, "status": 503,
+                               "policyName": "DAILY"})
+        );
+        let locked = fault(r#"{"kind":"locked","count":2}"#).unwrap();
+        assert_eq!((locked.kind, locked.remaining, locked.retry_after), (Kind::Provider(Locked), 2, Some(2)));
+        assert_eq!(locked.failure(), Some(Failure::Provider(Locked)));
+        assert_eq!(
+            fault(r#"{"kind":"server_error","status":502}"#).unwrap().failure(),
+            Some(Failure::ServerError(502))
+        );
+        assert_eq!(fault(r#"{"kind":"slow","delayMs":5}"#).unwrap().failure(), None);
+    }
+
+    #[test]
+    fn bad_requests_are_refused_in_serdes_words() {
+        assert_eq!(
+            fault(r#"{"kind":"explode"}"#).unwrap_err(),
+            "unknown variant `explode`, expected one of `rate_limit`, `server_error`, `slow`, `expire_token`, \
+             `locked` at line 1 column 17"
+        );
+        assert_eq!(
+            fault(r#"{"kind":"slow","delay":5}"#).unwrap_err(),
+            "unknown field `delay`, expected one of `kind`, `count`, `retryAfter`, `delayMs`, `status`, `policyName` \
+             at line 1 column 22"
+        );
+        assert!(fault(r#"{"count":1}"#).unwrap_err().starts_with("missing field `kind`"));
+        assert!(fault(r#"{"kind":"slow","count":"x"}"#).unwrap_err().starts_with("invalid type: string \"x\""));
+        assert!(fault("").unwrap_err().starts_with("EOF while parsing"));
+        assert_eq!(
+            fault(r#"{"kind":"server_error","status":404}"#).unwrap_err(),
+            "status 404: a server_error fault answers 500, 502, 503 or 504"
+        );
+        assert_eq!(fault(r#"{"kind":"rate_limit","count":0}"#).unwrap_err(), "count must be at least 1");
+        assert_eq!(
+            fault(r#"{"kind":"rate_limit","policyName":"HOURLY"}"#).unwrap_err(),
+            "policyName HOURLY: TEN_SECONDLY_ROLLING or DAILY"
+        );
+    }
+
+    #[test]
+    fn a_provider_without_extras_takes_the_common_shape_only() {
+        let fault = FaultRequest::<NoExtras>::parse(br#"{"kind":"expire_token"}"#).unwrap().into_fault().unwrap();
+        assert_eq!(fault.kind, Kind::ExpireToken);
+        assert_eq!(
+            serde_json::to_value(&fault).unwrap(),
+            serde_json::json!({"kind": "expire_token", "remaining": 1, "delayMs": 1000, "status": 503})
+        );
+        let refused = FaultRequest::<NoExtras>::parse(br#"{"kind":"locked"}"#).unwrap_err();
+        assert!(
+            refused.contains("expected one of `rate_limit`, `server_error`, `slow`, `expire_token` at"),
+            "{refused}"
+        );
+    }
+}
