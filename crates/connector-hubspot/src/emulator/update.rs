@@ -50,7 +50,7 @@ pub async fn update(
     {
         return errors::contact_exists(existing);
     }
-    derived_changes(ty, record.properties.get("amount").is_some_and(|a| !a.is_empty()), &mut changes);
+    derived_changes(ty, record.value("amount").is_some(), &mut changes);
     // Strictly later than the last change, so that a search on the modification date sees this one.
     let now = state.now().max(last_change + Duration::milliseconds(1));
     state.store.update(ty, &id, changes, now);
