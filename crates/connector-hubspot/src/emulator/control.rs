@@ -61,7 +61,8 @@ pub async fn index() -> Json<Value> {
     let custom: Map<String, Value> = ObjectType::ALL
         .into_iter()
         .map(|ty| {
-            let names: Vec<&str> = ty.properties().iter().filter(|p| p.custom).map(|p| p.name).collect();
+            let names: Vec<&str> =
+                ty.properties().iter().filter(|p| p.custom && !p.read_only()).map(|p| p.name).collect();
             (ty.name().to_owned(), json!(names))
         })
         .collect();

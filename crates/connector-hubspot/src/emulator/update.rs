@@ -1,7 +1,7 @@
 //! `PATCH /crm/v3/objects/{type}/{id}` `{"properties": {...}}` (`?idProperty=email` for contacts):
 //! HubSpot's update, its properties checked like a create's; `""` clears a value. Answers `200` with the
-//! object in the create's shape: the properties written plus the system ones. A body's `associations`
-//! are not read (HubSpot adds those with the v4 associations API).
+//! object in the create's shape: the properties written (a cleared one as `""`) plus the system ones. A
+//! body's `associations` are not read (HubSpot adds those with the v4 associations API).
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
