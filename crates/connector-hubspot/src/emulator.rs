@@ -17,7 +17,7 @@
 //!   `PUT /crm/v4/objects/{type}/{id}/associations/default/{to}/{toId}`, `PUT|DELETE
 //!   /crm/v4/objects/{type}/{id}/associations/{to}/{toId}`.
 //! - `GET /crm/v3/properties/{type}` and `GET /crm/v3/properties/{type}/{name}`: the portal's schema.
-//! - `GET /crm/v3/owners/{ownerId}` and `GET /crm/v3/owners`: seeded owners.
+//! - `GET /crm/v3/owners/{ownerId}` and `GET /crm/v3/owners`: the portal's owners (three to start with).
 //! - `POST /oauth/v1/token`, `/oauth/v3/token`, `/oauth/2026-03/token`: `authorization_code` and
 //!   `refresh_token` grants, any client id and secret. Access tokens live 1800 s.
 //!
@@ -33,7 +33,12 @@
 //!   clears them.
 //! - `GET /_emulator/records` (`?archived=true` adds archived records), `GET|POST /_emulator/records/{type}`
 //!   (`POST` seeds `{"id"?,"properties":{...},"createdAt"?,"updatedAt"?}`, an array of those, or a run
-//!   `{"count":N,"properties":{"email":"c{i}@example.com"},"createdAt"?,"updatedAt"?,"stepMs"?}`).
+//!   `{"count":N,"properties":{"email":"c{i}@example.com"},"createdAt"?,"updatedAt"?,"stepMs"?}`; a `null`
+//!   value is a cleared one, and records are stored in the body's order, which search ties follow).
+//! - `POST /_emulator/associations` `[{"fromObjectType","fromObjectId","toObjectType","toObjectId",
+//!   "associationTypeId"|"associationType"}]`: associations between stored records, as given.
+//! - `GET|POST /_emulator/owners`: the owners, deactivated ones too; `POST` adds one or an array in
+//!   HubSpot's owner shape.
 //! - `GET /_emulator/stats`, `POST /_emulator/reset`, `POST /_emulator/clock` `{"advanceSeconds":N}`.
 
 mod associations;
@@ -55,6 +60,7 @@ mod schema;
 mod scopes;
 mod search;
 mod seed;
+mod seed_links;
 mod state;
 mod store;
 mod update;

@@ -1,5 +1,6 @@
-//! The control plane under `/_emulator/`: faults, the stored records (and seeding them), statistics,
-//! reset and the clock. Plain JSON; errors are `{"error": "..."}`. Faults never apply here.
+//! The control plane under `/_emulator/`: faults, the stored records (and seeding them, their
+//! associations and owners), statistics, reset and the clock. Plain JSON; errors are `{"error": "..."}`.
+//! Faults never apply here.
 
 use std::collections::BTreeMap;
 
@@ -16,9 +17,9 @@ use super::faults::{Fault, FaultKind, FaultRequest};
 use super::form;
 use super::render::{Selection, render};
 use super::schema::ObjectType;
-use super::seed;
 use super::state::{Shared, iso, lock};
 use super::store::{Record, Store};
+use super::{owners, seed, seed_links};
 
 pub fn router() -> Router<Shared> {
     Router::new()
@@ -27,6 +28,8 @@ pub fn router() -> Router<Shared> {
         .route("/records", get(all_records))
         // Seeding many records at once can be a large array.
         .route("/records/{object_type}", get(records_of).post(seed::seed).layer(DefaultBodyLimit::max(SEED_BODY_LIMIT)))
+        .route("/associations", post(seed_links::seed).layer(DefaultBodyLimit::max(SEED_BODY_LIMIT)))
+        .route("/owners", get(owners::all).post(owners::seed))
         .route("/stats", get(stats))
         .route("/reset", post(reset))
         .route("/clock", post(clock))
@@ -41,6 +44,9 @@ const ENDPOINTS: &[&str] = &[
     "GET /_emulator/records[?archived=true]",
     "GET /_emulator/records/{objectType}[?archived=true]",
     "POST /_emulator/records/{objectType} {\"id\"?,\"properties\":{},\"createdAt\"?,\"updatedAt\"?} | [{...}, ...] | {\"count\":12000,\"properties\":{\"email\":\"c{i}@example.com\"},\"createdAt\"?,\"updatedAt\"?,\"stepMs\"?}",
+    "POST /_emulator/associations [{\"fromObjectType\",\"fromObjectId\",\"toObjectType\",\"toObjectId\",\"associationTypeId\" | \"associationType\":\"contact_to_company\"}]",
+    "GET /_emulator/owners",
+    "POST /_emulator/owners {\"id\",\"email\",\"firstName\",\"lastName\",\"userId\",\"userIdIncludingInactive\",\"createdAt\",\"updatedAt\",\"archived\"?,\"teams\"?} | [{...}, ...]",
     "GET /_emulator/stats",
     "POST /_emulator/reset",
     "POST /_emulator/clock {\"advanceSeconds\":1801}",
@@ -55,7 +61,8 @@ pub async fn index() -> Json<Value> {
     let custom: Map<String, Value> = ObjectType::ALL
         .into_iter()
         .map(|ty| {
-            let names: Vec<&str> = ty.properties().iter().filter(|p| p.custom).map(|p| p.name).collect();
+            let names: Vec<&str> =
+                ty.properties().iter().filter(|p| p.custom && !p.read_only()).map(|p| p.name).collect();
             (ty.name().to_owned(), json!(names))
         })
         .collect();
@@ -178,7 +185,7 @@ async fn stats(State(shared): State<Shared>) -> Json<Value> {
     Json(body)
 }
 
-/// A fresh portal: records, tokens, faults and statistics are dropped; owners stay.
+/// A fresh portal: records, tokens, faults and statistics are dropped; the owners are the seeded three.
 async fn reset(State(shared): State<Shared>) -> StatusCode {
     lock(&shared).reset();
     StatusCode::NO_CONTENT

@@ -18,6 +18,13 @@ pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
     response
 }
 
+/// `204 No Content`: HubSpot still names its JSON content type (the recorded deletes carry it).
+pub fn no_content() -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
+    response
+}
+
 /// HubSpot's error envelope, in HubSpot's field order.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

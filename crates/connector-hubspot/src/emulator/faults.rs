@@ -118,9 +118,8 @@ impl Fault {
 
     fn migrating(&self) -> Response {
         let seconds = self.retry_after.unwrap_or(MIGRATION_RETRY_AFTER);
-        let message = format!(
-            "This account is being migrated to another data hosting location. Retry the request in {seconds} seconds."
-        );
+        let message = "This account is being migrated to another data hosting location. Please retry after the time \
+                       given in the Retry-After header.";
         let status = StatusCode::from_u16(477).expect("a status code in range");
         let mut response = errors::Envelope::new(None, message).into_response(status);
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -184,8 +183,7 @@ impl Fault {
 
 /// `423 Locked`: HubSpot locks records for about 2 seconds when they are written in bursts.
 fn locked() -> Response {
-    let message = "The requested records are locked by a burst of concurrent updates. Wait at least 2 seconds \
-                   before retrying.";
+    let message = "The record is locked by another request; retry in a few seconds.";
     errors::Envelope::new(None, message).into_response(StatusCode::LOCKED)
 }
 

@@ -5,7 +5,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::json;
 
@@ -14,7 +14,7 @@ use super::render::{Selection, render};
 use super::request::{PathParams, Query};
 use super::schema::{self, ObjectType};
 use super::state::{Shared, lock};
-use super::store::{Link, Record, Store};
+use super::store::{self, Link, Record, Store};
 use super::validate::{self, AssociationInput};
 use super::{batch, list, search, update};
 
@@ -73,6 +73,7 @@ async fn create(State(shared): State<Shared>, Path(path): Path<PathParams>, body
     }
     let now = state.now();
     let id = state.store.next_id(ty);
+    let properties = store::stored(properties);
     let record = Record { id, object_type: ty, properties, created_at: now, updated_at: now, archived_at: None, links };
     let body = render(&state.store, &record, &Selection::Created, &[]);
     state.store.insert(record);
@@ -160,5 +161,5 @@ async fn archive(State(shared): State<Shared>, Path(path): Path<PathParams>) -> 
     let mut state = lock(&shared);
     let now = state.now();
     state.store.archive(ty, path.id(), now);
-    StatusCode::NO_CONTENT.into_response()
+    errors::no_content()
 }

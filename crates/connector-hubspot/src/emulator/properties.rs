@@ -77,7 +77,7 @@ struct Listing {
 }
 
 fn describe(ty: ObjectType, property: &Property) -> PropertyOut {
-    let (kind, field_type) = property.kind.wire_types();
+    let (kind, field_type) = property.wire_types();
     let options = match &property.kind {
         Kind::Enumeration(enumeration) => enumeration
             .options
@@ -94,7 +94,7 @@ fn describe(ty: ObjectType, property: &Property) -> PropertyOut {
         name: property.name,
         label: property.label,
         kind,
-        field_type: if property.access == Access::Calculated { "calculation_equation" } else { field_type },
+        field_type,
         description: "",
         group_name: ty.property_group(),
         options,

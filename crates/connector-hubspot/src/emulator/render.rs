@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use compact_str::CompactString;
 use serde::Serialize;
 
 use super::schema::{self, Access, ObjectType};
@@ -62,14 +63,14 @@ pub struct AssociatedId {
     pub kind: String,
 }
 
-/// A stored value as HubSpot answers it: a cleared (empty) one is `null`.
-fn answered(value: &str) -> Option<String> {
-    (!value.is_empty()).then(|| value.to_owned())
+/// A stored value as HubSpot answers it: a cleared one is `null`.
+fn answered(value: &Option<CompactString>) -> Option<String> {
+    value.as_ref().map(ToString::to_string)
 }
 
 pub fn render(store: &Store, record: &Record, selection: &Selection, associations: &[ObjectType]) -> ObjectOut {
     let ty = record.object_type;
-    let stored = |name: &str| record.properties.get(name).map(|v| answered(v));
+    let stored = |name: &str| record.properties.get(name).map(answered);
     let mut properties: BTreeMap<String, Option<String>> = match selection {
         Selection::Created | Selection::All => {
             record.properties.iter().map(|(name, value)| (name.to_string(), answered(value))).collect()
@@ -77,7 +78,10 @@ pub fn render(store: &Store, record: &Record, selection: &Selection, association
         Selection::Defaults => {
             ty.default_read().iter().filter_map(|&name| Some((name.to_owned(), stored(name)?))).collect()
         }
-        Selection::Written(names) => names.iter().filter_map(|name| Some((name.clone(), stored(name)?))).collect(),
+        // An update echoes what it wrote: a cleared value as the `""` that cleared it.
+        Selection::Written(names) => {
+            names.iter().filter_map(|name| Some((name.clone(), Some(stored(name)?.unwrap_or_default())))).collect()
+        }
         Selection::Only(names) => {
             names.iter().filter_map(|name| Some((name.clone(), requested(store, record, name)?))).collect()
         }
@@ -85,12 +89,8 @@ pub fn render(store: &Store, record: &Record, selection: &Selection, association
     if matches!(selection, Selection::Created) && ty == ObjectType::Deals {
         properties.entry("amount".to_owned()).or_insert(None);
     }
-    let modified = match selection {
-        Selection::Created => ty.created_answer_modified_property(),
-        _ => ty.modified_property(),
-    };
     properties.insert(ty.created_property().to_owned(), Some(iso(record.created_at)));
-    properties.insert(modified.to_owned(), Some(iso(record.updated_at)));
+    properties.insert(ty.modified_property().to_owned(), Some(iso(record.updated_at)));
     properties.insert("hs_object_id".to_owned(), Some(record.id.to_string()));
     ObjectOut {
         id: record.id.to_string(),
@@ -143,10 +143,12 @@ fn requested(store: &Store, record: &Record, name: &str) -> Option<Option<String
     if name == "hs_object_id" {
         return Some(Some(record.id.to_string()));
     }
-    if property.access == Access::Calculated {
-        return calculated(store, record, name).map(Some);
+    if property.access == Access::Calculated
+        && let Some(value) = calculated(store, record, name)
+    {
+        return value.map(Some);
     }
-    record.properties.get(name).map(|v| answered(v))
+    record.properties.get(name).map(answered)
 }
 
 /// The create or modify instant, for the properties that hold them.
@@ -169,21 +171,23 @@ pub fn value_of<'r>(store: &Store, record: &'r Record, name: &str) -> Option<Cow
     if name == "hs_object_id" {
         return Some(Cow::Borrowed(record.id.as_str()));
     }
-    if record.object_type.property(name).is_some_and(|p| p.access == Access::Calculated) {
-        return calculated(store, record, name).map(Cow::Owned);
+    if record.object_type.property(name).is_some_and(|p| p.access == Access::Calculated)
+        && let Some(value) = calculated(store, record, name)
+    {
+        return value.map(Cow::Owned);
     }
-    record.properties.get(name).filter(|v| !v.is_empty()).map(|v| Cow::Borrowed(v.as_str()))
+    record.value(name).map(Cow::Borrowed)
 }
 
-/// HubSpot's calculations and roll-ups over what the emulator stores.
-fn calculated(store: &Store, record: &Record, name: &str) -> Option<String> {
-    let value = |name: &str| record.properties.get(name).filter(|v| !v.is_empty());
-    match (record.object_type, name) {
+/// HubSpot's calculations and roll-ups over what the emulator stores: `None` for a calculated property
+/// the emulator has no formula for (its value is whatever was seeded), `Some(None)` for no value.
+fn calculated(store: &Store, record: &Record, name: &str) -> Option<Option<String>> {
+    let value = |name: &str| record.value(name);
+    Some(match (record.object_type, name) {
         (ObjectType::Deals, "amount_in_home_currency") => value("amount").map(ToString::to_string),
-        (ObjectType::Deals, "days_to_close") => {
-            let close = validate::datetime(value("closedate")?)?;
-            Some((close - record.created_at).num_days().max(0).to_string())
-        }
+        (ObjectType::Deals, "days_to_close") => value("closedate")
+            .and_then(validate::datetime)
+            .map(|close| (close - record.created_at).num_days().max(0).to_string()),
         (ObjectType::Companies, "num_associated_contacts") => {
             let mut ids: Vec<&str> = record
                 .links
@@ -195,6 +199,6 @@ fn calculated(store: &Store, record: &Record, name: &str) -> Option<String> {
             ids.dedup();
             Some(ids.len().to_string())
         }
-        _ => None,
-    }
+        _ => return None,
+    })
 }

@@ -5,7 +5,9 @@
 mod association_types;
 mod catalog;
 
-pub use association_types::{AssociationType, LEAD_TO_PRIMARY_CONTACT, association_target, default_type, type_of};
+pub use association_types::{
+    AssociationType, LEAD_TO_PRIMARY_CONTACT, association_target, default_type, type_named, type_of,
+};
 pub use catalog::{DEFAULT_DEAL_PIPELINE, DEFAULT_LEAD_PIPELINE, FIRST_LEAD_STAGE, deal_stage_probability};
 
 /// A CRM object type the emulator stores.
@@ -92,15 +94,6 @@ impl ObjectType {
         }
     }
 
-    /// The modification property a create's answer carries. The recorded deal creates
-    /// (`fixtures/hubspot/deal/*`) echo `lastmodifieddate`, not `hs_lastmodifieddate`.
-    pub fn created_answer_modified_property(self) -> &'static str {
-        match self {
-            Self::Deals => "lastmodifieddate",
-            _ => self.modified_property(),
-        }
-    }
-
     /// Whether `name` reads the last modification instant (deals answer to both names).
     pub fn is_modified_property(self, name: &str) -> bool {
         name == self.modified_property() || (self == Self::Deals && name == "lastmodifieddate")
@@ -179,12 +172,32 @@ pub struct Property {
     /// Created by the portal, not HubSpot-defined.
     pub custom: bool,
     pub access: Access,
+    /// How HubSpot's UI shows it, when not its kind's usual field (`radio`, `textarea`, `html`).
+    pub field_type: Option<&'static str>,
 }
 
 impl Property {
     /// Set by HubSpot only: a write is refused.
     pub fn read_only(&self) -> bool {
         self.access != Access::Writable
+    }
+
+    /// Shown as `field_type` rather than its kind's usual field.
+    pub const fn shown_as(self, field_type: &'static str) -> Self {
+        Self { field_type: Some(field_type), ..self }
+    }
+
+    /// The properties API's `type` and `fieldType`. A portal's own calculation is a
+    /// `calculation_equation`; HubSpot's calculated properties show as their kind does (the recorded
+    /// properties API answers under `fixtures/hubspot`).
+    pub fn wire_types(&self) -> (&'static str, &'static str) {
+        let (kind, field) = self.kind.wire_types();
+        let field = match self.field_type {
+            Some(field) => field,
+            None if self.custom && self.access == Access::Calculated => "calculation_equation",
+            None => field,
+        };
+        (kind, field)
     }
 }
 

@@ -1,6 +1,8 @@
 //! `POST /crm/v3/objects/{type}/search`: HubSpot's CRM search over the live records of a type.
 //! `filterGroups` (filters ANDed inside a group, groups ORed), a free-text `query`, the first of `sorts`
-//! (ties by id; unsorted, oldest created first), `properties`, `limit` and an integer offset `after`.
+//! (unsorted, oldest created first), `properties`, `limit` and an integer offset `after`. HubSpot sorts on
+//! that one property only and answers ties in an order of its own: here, the order the portal stored
+//! the records in (creation order, or a seed's), so that a seeded portal reproduces a recorded one.
 //! The answer is `{"total", "results", "paging"?}`, never with associations. HubSpot's limits apply:
 //! 5 groups, 6 filters in a group, 18 in all, 200 results a page, 10,000 results a query, and a body of
 //! at most 3,000 characters.
@@ -16,7 +18,7 @@ use serde_json::Value;
 
 use super::errors;
 use super::filters::{Filter, FilterIn, Operand, Type, property_type, record_operand};
-use super::list::{Next, Paging, numeric_id};
+use super::list::{Next, Paging};
 use super::render::{ObjectOut, Selection, render, value_of};
 use super::request::PathParams;
 use super::schema::ObjectType;
@@ -104,9 +106,10 @@ pub async fn search(State(shared): State<Shared>, Path(path): Path<PathParams>, 
         .filter(|r| !r.archived() && search.matches(store, r))
         .map(|r| (r, search.sort.as_ref().and_then(|s| record_operand(store, r, &s.property, s.kind))))
         .collect();
+    // Stable sorts: ties stay in storage order.
     match &search.sort {
-        Some(sort) => hits.sort_by(|(a, ka), (b, kb)| by_key(ka, kb, sort.descending).then(by_id(a, b))),
-        None => hits.sort_by(|(a, _), (b, _)| a.created_at.cmp(&b.created_at).then(by_id(a, b))),
+        Some(sort) => hits.sort_by(|(_, ka), (_, kb)| by_key(ka, kb, sort.descending)),
+        None => hits.sort_by_key(|(r, _)| r.created_at),
     }
     let total = hits.len();
     let results = hits
@@ -134,11 +137,6 @@ fn by_key(a: &Option<Operand>, b: &Option<Operand>, descending: bool) -> Orderin
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     }
-}
-
-/// The tie-break that keeps paging stable: ids ascending.
-fn by_id(a: &Record, b: &Record) -> Ordering {
-    numeric_id(a).cmp(&numeric_id(b))
 }
 
 impl Search {

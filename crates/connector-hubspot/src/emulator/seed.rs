@@ -1,7 +1,9 @@
 //! `POST /_emulator/records/{type}`: records stored as given, a test's precondition rather than a create
 //! (no HubSpot property checks). A given id must be numeric and free, and a contact's e-mail unique
 //! among live contacts; the system properties (`hs_object_id`, the create and modify instants) are
-//! derived, so that naming them in `properties` sets `createdAt`/`updatedAt` instead. Three bodies:
+//! derived, so that naming them in `properties` sets `createdAt`/`updatedAt` instead. A `null` value is
+//! a cleared one (read back as `null`), `""` an empty text (read back as `""`). Records are stored in the
+//! body's order, which is the order HubSpot's search answers ties in. Three bodies:
 //!
 //! - one record, `{"id"?,"properties":{},"createdAt"?,"updatedAt"?}` → `201` with the stored record;
 //! - many, `[{…}, …]` → `201` `{"created": N, "ids": […]}`, all or none;
@@ -25,7 +27,7 @@ use serde_json::{Map, Value, json};
 use super::control::{error, record_out};
 use super::schema::ObjectType;
 use super::state::{Shared, State as Portal, lock};
-use super::store::{Properties, Record};
+use super::store::{Record, Values};
 
 /// The most records one generated run makes.
 pub const MAX_COUNT: usize = 200_000;
@@ -61,7 +63,7 @@ struct Run {
 #[derive(Debug, Clone)]
 struct Prepared {
     id: Option<CompactString>,
-    properties: Properties,
+    properties: Values,
     created_at: Option<DateTime<Utc>>,
     updated_at: Option<DateTime<Utc>>,
 }
@@ -125,8 +127,11 @@ fn run(shared: &Shared, ty: ObjectType, body: Value) -> Response {
         Ok(template) => template,
         Err(message) => return error(StatusCode::BAD_REQUEST, message),
     };
-    let templated: Vec<&CompactString> =
-        template.properties.iter().filter(|(_, v)| v.contains("{i}")).map(|(name, _)| name).collect();
+    let templated: Vec<(&CompactString, &CompactString)> = template
+        .properties
+        .iter()
+        .filter_map(|(name, value)| Some((name, value.as_ref().filter(|v| v.contains("{i}"))?)))
+        .collect();
     let mut state = lock(shared);
     let now = state.now();
     let created = template.created_at.unwrap_or(now);
@@ -134,9 +139,8 @@ fn run(shared: &Shared, ty: ObjectType, body: Value) -> Response {
     let prepared: Vec<Prepared> = (0..run.count)
         .map(|i| {
             let mut properties = template.properties.clone();
-            for name in &templated {
-                let value = template.properties[*name].replace("{i}", &i.to_string());
-                properties.insert((*name).clone(), value.into());
+            for (name, value) in &templated {
+                properties.insert((*name).clone(), Some(value.replace("{i}", &i.to_string()).into()));
             }
             let offset = Duration::milliseconds(run.step_ms.saturating_mul(i as i64));
             Prepared { id: None, properties, created_at: Some(created + offset), updated_at: Some(updated + offset) }
@@ -151,25 +155,25 @@ fn run(shared: &Shared, ty: ObjectType, body: Value) -> Response {
     }
 }
 
-/// Scalars as text; the system properties' names set the instants instead.
+/// Scalars as text, `null` as a cleared value; the system properties' names set the instants instead.
 fn prepare(ty: ObjectType, seed: Seed) -> Result<Prepared, String> {
-    let mut properties = Properties::new();
+    let mut properties = Values::new();
     let mut created_at = seed.created_at;
     let mut updated_at = seed.updated_at;
     for (name, value) in seed.properties {
         let text = match value {
-            Value::Null => continue,
-            Value::String(s) => s,
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.to_string(),
+            Value::Null => None,
+            Value::String(s) => Some(s),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Number(n) => Some(n.to_string()),
             other => return Err(format!("property {name}: {other} is not a scalar")),
         };
         if name == ty.created_property() {
-            created_at.get_or_insert(text);
+            created_at = created_at.or(text);
         } else if ty.is_modified_property(&name) {
-            updated_at.get_or_insert(text);
+            updated_at = updated_at.or(text);
         } else if name != "hs_object_id" {
-            properties.insert(name.into(), text.into());
+            properties.insert(name.into(), text.map(Into::into));
         }
     }
     let instant = |text: Option<String>, field: &str| -> Result<Option<DateTime<Utc>>, String> {
@@ -202,7 +206,8 @@ fn insert_all(state: &mut Portal, ty: ObjectType, items: Vec<Prepared>) -> Resul
         {
             return Err(error(StatusCode::CONFLICT, format!("{} {id} already exists", ty.singular())));
         }
-        let email = item.properties.get("email").map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty());
+        let email = item.properties.get("email").and_then(Option::as_deref).map(|e| e.trim().to_lowercase());
+        let email = email.filter(|e| !e.is_empty());
         if ty == ObjectType::Contacts
             && let Some(email) = email
         {

@@ -1,5 +1,5 @@
 //! The emulator's whole state behind one `std::sync::Mutex` (never held across an `.await`): records,
-//! tokens, pending faults, request statistics, the rate-limit window and the clock.
+//! owners, tokens, pending faults, request statistics, the rate-limit window and the clock.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::faults::Faults;
 use super::oauth::Tokens;
+use super::owners::Owners;
 use super::store::Store;
 
 pub type Shared = Arc<Mutex<State>>;
@@ -21,6 +22,7 @@ pub const RATE_LIMIT_WINDOW: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct State {
     pub store: Store,
+    pub owners: Owners,
     pub tokens: Tokens,
     pub faults: Faults,
     pub stats: Stats,
@@ -34,6 +36,7 @@ impl State {
     pub fn new() -> Self {
         Self {
             store: Store::new(),
+            owners: Owners::seeded(),
             tokens: Tokens::default(),
             faults: Faults::default(),
             stats: Stats::default(),
@@ -42,7 +45,8 @@ impl State {
         }
     }
 
-    /// Back to a fresh portal: no records, tokens, faults or statistics; the clock is real again.
+    /// Back to a fresh portal: no records, tokens, faults or statistics, the seeded owners only; the clock
+    /// is real again.
     pub fn reset(&mut self) {
         *self = Self::new();
     }

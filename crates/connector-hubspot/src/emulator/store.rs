@@ -1,5 +1,5 @@
-//! The in-memory portal: records per object type in creation order, an id index, the live contacts'
-//! e-mail index (HubSpot's dedupe key, case-insensitive) and each type's id counter.
+//! The in-memory portal: records per object type in the order they were stored, an id index, the live
+//! contacts' e-mail index (HubSpot's dedupe key, case-insensitive) and each type's id counter.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -8,18 +8,28 @@ use compact_str::{CompactString, ToCompactString};
 
 use super::schema::{self, ObjectType};
 
-/// A record's properties, by name. Ordered, as HubSpot answers them. `CompactString` keeps names and
-/// values of up to 24 bytes (nearly all of them) inline: a stored contact is a few heap blocks, not thirty.
+/// Property values as a request writes them, by name: `""` clears a value. Ordered, as HubSpot answers
+/// them. `CompactString` keeps names and values of up to 24 bytes (nearly all of them) inline: a stored
+/// contact is a few heap blocks, not thirty.
 pub type Properties = BTreeMap<CompactString, CompactString>;
+
+/// A record's stored values, by name: `None` for a value that was cleared (it reads back as `null`),
+/// `Some("")` for an empty text value (only a seed stores one: HubSpot answers it as `""`).
+pub type Values = BTreeMap<CompactString, Option<CompactString>>;
+
+/// Written values as stored: `""` is a cleared value.
+pub fn stored(written: Properties) -> Values {
+    written.into_iter().map(|(name, value)| (name, (!value.is_empty()).then_some(value))).collect()
+}
 
 #[derive(Debug, Clone)]
 pub struct Record {
     pub id: CompactString,
     pub object_type: ObjectType,
     /// What was written (and what HubSpot defaults on create); the system properties are derived. A
-    /// cleared property keeps its name with an empty value: it reads back as `null`, while a property
-    /// never written is left out of answers.
-    pub properties: Properties,
+    /// cleared property keeps its name without a value: it reads back as `null`, while a property never
+    /// written is left out of answers.
+    pub properties: Values,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub archived_at: Option<DateTime<Utc>>,
@@ -31,8 +41,13 @@ impl Record {
         self.archived_at.is_some()
     }
 
+    /// A property's value, when it has one (an empty text is none).
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.properties.get(name)?.as_deref().filter(|v| !v.is_empty())
+    }
+
     pub fn email(&self) -> Option<String> {
-        let email = self.properties.get("email")?.trim();
+        let email = self.value("email")?.trim();
         (!email.is_empty()).then(|| email.to_lowercase())
     }
 }
@@ -110,7 +125,7 @@ impl Store {
         if ty == ObjectType::Contacts && property == "email" {
             return self.contact_by_email(value);
         }
-        self.table(ty).records.iter().find(|r| r.properties.get(property).is_some_and(|v| v == value))
+        self.table(ty).records.iter().find(|r| r.value(property) == Some(value))
     }
 
     /// The id of the live contact that has this e-mail, if any.
@@ -165,8 +180,8 @@ impl Store {
         let record = &mut self.table_mut(ty).records[i];
         let old_email = record.email();
         let mut changed = false;
-        for (name, value) in changes {
-            changed |= record.properties.get(&name).map_or("", CompactString::as_str) != value;
+        for (name, value) in stored(changes) {
+            changed |= record.value(&name) != value.as_deref().filter(|v| !v.is_empty());
             record.properties.insert(name, value);
         }
         if !changed {
@@ -227,7 +242,7 @@ impl Store {
         }
     }
 
-    /// A type's records in creation order.
+    /// A type's records in the order they were stored (creation order, or a seed's order).
     pub fn records(&self, ty: ObjectType) -> impl Iterator<Item = &Record> {
         self.table(ty).records.iter()
     }
@@ -243,7 +258,7 @@ mod tests {
         store.insert(Record {
             id: id.clone(),
             object_type: ObjectType::Contacts,
-            properties: Properties::from([("email".into(), email.into())]),
+            properties: Values::from([("email".into(), Some(email.into()))]),
             created_at: now,
             updated_at: now,
             archived_at: None,
@@ -279,7 +294,7 @@ mod tests {
         assert_eq!(store.get(ObjectType::Contacts, &id).unwrap().updated_at, later, "no change, no stamp");
         let cleared = Properties::from([("phone".into(), "".into())]);
         assert!(!store.update(ObjectType::Contacts, &id, cleared, later), "absent and empty are both no value");
-        assert_eq!(store.get(ObjectType::Contacts, &id).unwrap().properties["phone"], "", "kept, as cleared");
+        assert_eq!(store.get(ObjectType::Contacts, &id).unwrap().properties["phone"], None, "kept, as cleared");
     }
 
     #[test]
@@ -291,7 +306,7 @@ mod tests {
         store.insert(Record {
             id: company_id.clone(),
             object_type: ObjectType::Companies,
-            properties: Properties::new(),
+            properties: Values::new(),
             created_at: now,
             updated_at: now,
             archived_at: None,
@@ -315,7 +330,7 @@ mod tests {
         store.insert(Record {
             id: taken.clone(),
             object_type: ObjectType::Deals,
-            properties: Properties::new(),
+            properties: Values::new(),
             created_at: now,
             updated_at: now,
             archived_at: None,

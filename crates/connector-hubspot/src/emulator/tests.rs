@@ -484,7 +484,9 @@ async fn records_seeding_stats_and_reset() {
     assert_eq!(h.control_get("/stats").await["totalRequests"], 0);
     assert_eq!(h.get("/_emulator/nope", None).await.status, 404);
     let index = h.control_get("/").await;
-    assert_eq!(index["customProperties"]["deals"], json!(["deal_region"]));
+    assert_eq!(index["customProperties"]["deals"], json!(["deal_region", "lead_source", "contract_term_months"]));
+    let contacts = index["customProperties"]["contacts"].as_array().unwrap();
+    assert!(contacts.contains(&json!("lead_source")) && !contacts.contains(&json!("days_to_first_touch")));
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! `PATCH /crm/v3/objects/{type}/{id}` `{"properties": {...}}` (`?idProperty=email` for contacts):
 //! HubSpot's update, its properties checked like a create's; `""` clears a value. Answers `200` with the
-//! object in the create's shape: the properties written plus the system ones. A body's `associations`
-//! are not read (HubSpot adds those with the v4 associations API).
+//! object in the create's shape: the properties written (a cleared one as `""`) plus the system ones. A
+//! body's `associations` are not read (HubSpot adds those with the v4 associations API).
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -50,7 +50,7 @@ pub async fn update(
     {
         return errors::contact_exists(existing);
     }
-    derived_changes(ty, record.properties.get("amount").is_some_and(|a| !a.is_empty()), &mut changes);
+    derived_changes(ty, record.value("amount").is_some(), &mut changes);
     // Strictly later than the last change, so that a search on the modification date sees this one.
     let now = state.now().max(last_change + Duration::milliseconds(1));
     state.store.update(ty, &id, changes, now);

@@ -275,7 +275,7 @@ mod tests {
                 ("hs_object_id", "1"),
                 ("email", "jane@"),
                 ("hubspot_owner_id", "29947847357121"),
-                ("nps_score", "1,000"),
+                ("annualrevenue", "1,000"),
                 ("lifecyclestage", "hot"),
                 ("loyalty_tier", "gold"),
             ]),
@@ -285,12 +285,12 @@ mod tests {
         assert_eq!(
             errors,
             [
+                ("annualrevenue", "INVALID_FLOAT"),
                 ("email", "INVALID_EMAIL"),
                 ("favourite_colour", "PROPERTY_DOESNT_EXIST"),
                 ("hs_object_id", "READ_ONLY_VALUE"),
                 ("hubspot_owner_id", "INVALID_INTEGER"),
                 ("lifecyclestage", "INVALID_OPTION"),
-                ("nps_score", "INVALID_FLOAT"),
             ]
         );
         let ok = check_properties(ObjectType::Contacts, props(&[("lifecyclestage", "1049584722"), ("email", "")]));

@@ -85,12 +85,23 @@ impl AssociationType {
     }
 
     /// The v3 `associations` block's `type`: `contact_to_company`, and `contact_to_company_unlabeled` for
-    /// the unlabeled type of a pair that also has a primary one.
+    /// the unlabeled type of a pair that also has a primary one. HubSpot's own names differ for meetings
+    /// (`meeting_event_to_contact`) and for a lead's types (`lead_to_primary_contact`, and `lead_to_contact`
+    /// for the unlabeled one), as the recordings under `fixtures/hubspot/{lead,meeting}` show.
     pub fn v3_name(&self) -> String {
-        let base = format!("{}_to_{}", self.from.singular(), self.to.singular());
+        let name = |ty: ObjectType| if ty == Meetings { "meeting_event" } else { ty.singular() };
+        let (from, to) = (name(self.from), name(self.to));
+        if self.from == Leads {
+            return if self.primary { format!("{from}_to_primary_{to}") } else { format!("{from}_to_{to}") };
+        }
         let pair_has_primary = TYPES.iter().any(|t| t.from == self.from && t.to == self.to && t.primary);
-        if !self.primary && pair_has_primary { format!("{base}_unlabeled") } else { base }
+        if !self.primary && pair_has_primary { format!("{from}_to_{to}_unlabeled") } else { format!("{from}_to_{to}") }
     }
+}
+
+/// The HubSpot-defined type from `from` whose v3 name is `name` (see [`AssociationType::v3_name`]).
+pub fn type_named(from: ObjectType, name: &str) -> Option<&'static AssociationType> {
+    TYPES.iter().find(|t| t.from == from && t.v3_name() == name)
 }
 
 /// [`target_of`] by name, for tests that seed an association's target: `("deals", 3)` → `"contacts"`.
@@ -127,5 +138,11 @@ mod tests {
         assert_eq!(type_of(Contacts, 279).unwrap().v3_name(), "contact_to_company_unlabeled");
         assert_eq!(type_of(Deals, 3).unwrap().v3_name(), "deal_to_contact");
         assert_eq!(type_of(Companies, 6).unwrap().label(), Some("Primary"));
+        assert_eq!(type_of(Leads, 578).unwrap().v3_name(), "lead_to_primary_contact");
+        assert_eq!(type_of(Leads, 608).unwrap().v3_name(), "lead_to_contact");
+        assert_eq!(type_of(Meetings, 200).unwrap().v3_name(), "meeting_event_to_contact");
+        assert_eq!(type_of(Deals, 211).unwrap().v3_name(), "deal_to_meeting_event");
+        assert_eq!(type_named(Contacts, "contact_to_company_unlabeled").map(|t| t.id), Some(279));
+        assert_eq!(type_named(Deals, "contact_to_company"), None, "names are per direction");
     }
 }

@@ -13,22 +13,31 @@ pub fn properties(ty: ObjectType) -> &'static [Property] {
     }
 }
 
+const fn property(name: &'static str, label: &'static str, kind: Kind, custom: bool, access: Access) -> Property {
+    Property { name, label, kind, custom, access, field_type: None }
+}
+
 const fn hubspot(name: &'static str, label: &'static str, kind: Kind) -> Property {
-    Property { name, label, kind, custom: false, access: Access::Writable }
+    property(name, label, kind, false, Access::Writable)
 }
 
 const fn custom(name: &'static str, label: &'static str, kind: Kind) -> Property {
-    Property { name, label, kind, custom: true, access: Access::Writable }
+    property(name, label, kind, true, Access::Writable)
 }
 
-/// Set by HubSpot (ids, timestamps, counters).
+/// Set by HubSpot (ids, timestamps).
 const fn system(name: &'static str, label: &'static str, kind: Kind) -> Property {
-    Property { name, label, kind, custom: false, access: Access::ReadOnly }
+    property(name, label, kind, false, Access::ReadOnly)
 }
 
-/// Derived by HubSpot from other values.
+/// Derived by HubSpot from other values (counters and roll-ups too).
 const fn calculated(name: &'static str, label: &'static str, kind: Kind) -> Property {
-    Property { name, label, kind, custom: false, access: Access::Calculated }
+    property(name, label, kind, false, Access::Calculated)
+}
+
+/// A calculation property the portal defined.
+const fn custom_calculated(name: &'static str, label: &'static str, kind: Kind) -> Property {
+    property(name, label, kind, true, Access::Calculated)
 }
 
 pub static LIFECYCLE_STAGES: Enumeration = Enumeration {
@@ -134,6 +143,42 @@ static MEETING_OUTCOMES: Enumeration = Enumeration {
     numeric_allowed: false,
 };
 
+/// The currencies the emulated portal has turned on (HubSpot's multi-currency setting).
+static CURRENCIES: Enumeration = Enumeration {
+    options: &[
+        ("Australian Dollar", "AUD"),
+        ("Brazilian Real", "BRL"),
+        ("Canadian Dollar", "CAD"),
+        ("Swiss Franc", "CHF"),
+        ("Chinese Yuan", "CNY"),
+        ("Czech Koruna", "CZK"),
+        ("Danish Krone", "DKK"),
+        ("Euro", "EUR"),
+        ("British Pound", "GBP"),
+        ("Hong Kong Dollar", "HKD"),
+        ("Indian Rupee", "INR"),
+        ("Japanese Yen", "JPY"),
+        ("South Korean Won", "KRW"),
+        ("Mexican Peso", "MXN"),
+        ("Norwegian Krone", "NOK"),
+        ("New Zealand Dollar", "NZD"),
+        ("Polish Zloty", "PLN"),
+        ("Swedish Krona", "SEK"),
+        ("Singapore Dollar", "SGD"),
+        ("US Dollar", "USD"),
+        ("South African Rand", "ZAR"),
+    ],
+    listing: Listing::Values,
+    numeric_allowed: false,
+};
+
+/// HubSpot's default lead types.
+static LEAD_TYPES: Enumeration = Enumeration {
+    options: &[("New Business", "NEW_BUSINESS"), ("Upsell", "UPSELL"), ("Re-attempting", "RE_ATTEMPTING")],
+    listing: Listing::Values,
+    numeric_allowed: false,
+};
+
 static DEAL_TYPES: Enumeration = Enumeration {
     options: &[("New Business", "newbusiness"), ("Existing Business", "existingbusiness")],
     listing: Listing::Values,
@@ -197,20 +242,22 @@ static CONTACT: &[Property] = &[
     hubspot("message", "Message", Kind::Text),
     hubspot("date_of_birth", "Date of birth", Kind::Text),
     hubspot("hubspot_owner_id", "Contact owner", Kind::Owner),
-    hubspot("lifecyclestage", "Lifecycle Stage", Kind::Enumeration(&LIFECYCLE_STAGES)),
-    hubspot("hs_lead_status", "Lead Status", Kind::Enumeration(&LEAD_STATUSES)),
+    hubspot("lifecyclestage", "Lifecycle Stage", Kind::Enumeration(&LIFECYCLE_STAGES)).shown_as("radio"),
+    hubspot("hs_lead_status", "Lead Status", Kind::Enumeration(&LEAD_STATUSES)).shown_as("radio"),
     hubspot("hs_analytics_source", "Original Traffic Source", Kind::Text),
     system("createdate", "Create Date", Kind::DateTime),
     system("lastmodifieddate", "Last Modified Date", Kind::DateTime),
     system("hs_object_id", "Record ID", Kind::Number),
-    system("num_notes", "Number of Sales Activities", Kind::Number),
+    calculated("num_notes", "Number of Sales Activities", Kind::Number),
     custom("loyaltyScore", "Loyalty score (legacy)", Kind::Number),
-    custom("loyalty_score", "Loyalty score", Kind::Number),
+    // Text, as the recorded portal defines them (its properties API answers under fixtures/hubspot/contact).
+    custom("loyalty_score", "Loyalty score", Kind::Text),
     custom("lead_source", "Lead source", Kind::Text),
     custom("loyalty_tier", "Loyalty tier", Kind::Text),
-    custom("nps_score", "NPS score", Kind::Number),
+    custom("nps_score", "NPS score", Kind::Text),
     custom("interests", "Interests", Kind::Text),
     custom("newsletter_opt_in", "Newsletter opt-in", Kind::Text),
+    custom_calculated("days_to_first_touch", "Days to first touch", Kind::Number),
 ];
 
 static COMPANY: &[Property] = &[
@@ -224,23 +271,25 @@ static COMPANY: &[Property] = &[
     hubspot("zip", "Postal Code", Kind::Text),
     hubspot("country", "Country/Region", Kind::Text),
     hubspot("industry", "Industry", Kind::Enumeration(&INDUSTRIES)),
-    hubspot("description", "Description", Kind::Text),
+    hubspot("description", "Description", Kind::Text).shown_as("textarea"),
     hubspot("numberofemployees", "Number of Employees", Kind::Number),
     hubspot("annualrevenue", "Annual Revenue", Kind::Number),
     hubspot("hubspot_owner_id", "Company owner", Kind::Owner),
-    hubspot("lifecyclestage", "Lifecycle Stage", Kind::Enumeration(&LIFECYCLE_STAGES)),
+    hubspot("lifecyclestage", "Lifecycle Stage", Kind::Enumeration(&LIFECYCLE_STAGES)).shown_as("radio"),
     system("createdate", "Create Date", Kind::DateTime),
     system("hs_lastmodifieddate", "Last Modified Date", Kind::DateTime),
     system("hs_object_id", "Record ID", Kind::Number),
-    system("num_notes", "Number of Sales Activities", Kind::Number),
+    calculated("num_notes", "Number of Sales Activities", Kind::Number),
     calculated("num_associated_contacts", "Number of Associated Contacts", Kind::Number),
+    custom("lead_source", "Lead source", Kind::Text),
+    custom("tier", "Tier", Kind::Text),
 ];
 
 static DEAL: &[Property] = &[
     hubspot("dealname", "Deal Name", Kind::Text),
     hubspot("amount", "Amount", Kind::Number),
-    hubspot("deal_currency_code", "Currency", Kind::Text),
-    hubspot("dealstage", "Deal Stage", Kind::Enumeration(&DEAL_STAGES)),
+    hubspot("deal_currency_code", "Currency", Kind::Enumeration(&CURRENCIES)),
+    hubspot("dealstage", "Deal Stage", Kind::Enumeration(&DEAL_STAGES)).shown_as("radio"),
     hubspot("pipeline", "Pipeline", Kind::Enumeration(&DEAL_PIPELINES)),
     hubspot("closedate", "Close Date", Kind::DateTime),
     hubspot("dealtype", "Deal Type", Kind::Enumeration(&DEAL_TYPES)),
@@ -250,16 +299,19 @@ static DEAL: &[Property] = &[
     system("lastmodifieddate", "Last Modified Date (legacy)", Kind::DateTime),
     system("hs_lastmodifieddate", "Last Modified Date", Kind::DateTime),
     system("hs_object_id", "Record ID", Kind::Number),
-    system("hs_deal_stage_probability", "Deal probability", Kind::Number),
-    system("num_notes", "Number of Sales Activities", Kind::Number),
+    // Stored when the stage or amount is written (see `validate::apply_defaults`), so no formula here.
+    calculated("hs_deal_stage_probability", "Deal probability", Kind::Number),
+    calculated("num_notes", "Number of Sales Activities", Kind::Number),
     calculated("days_to_close", "Days to close", Kind::Number),
     calculated("amount_in_home_currency", "Amount in company currency", Kind::Number),
     custom("deal_region", "Deal region", Kind::Text),
+    custom("lead_source", "Lead source", Kind::Text),
+    custom("contract_term_months", "Contract term (months)", Kind::Text),
 ];
 
 static LEAD: &[Property] = &[
     hubspot("hs_lead_name", "Lead name", Kind::Text),
-    hubspot("hs_lead_type", "Lead type", Kind::Text),
+    hubspot("hs_lead_type", "Lead type", Kind::Enumeration(&LEAD_TYPES)),
     hubspot("hs_lead_label", "Lead label", Kind::Enumeration(&LEAD_LABELS)),
     hubspot("hs_pipeline", "Pipeline", Kind::Enumeration(&LEAD_PIPELINES)),
     hubspot("hs_pipeline_stage", "Lead stage", Kind::Enumeration(&LEAD_STAGES)),
@@ -267,12 +319,13 @@ static LEAD: &[Property] = &[
     system("hs_createdate", "Create Date", Kind::DateTime),
     system("hs_lastmodifieddate", "Last Modified Date", Kind::DateTime),
     system("hs_object_id", "Record ID", Kind::Number),
+    custom("campaign_code", "Campaign code", Kind::Text),
 ];
 
 static MEETING: &[Property] = &[
     hubspot("hs_timestamp", "Activity date", Kind::DateTime),
     hubspot("hs_meeting_title", "Meeting name", Kind::Text),
-    hubspot("hs_meeting_body", "Meeting description", Kind::Text),
+    hubspot("hs_meeting_body", "Meeting description", Kind::Text).shown_as("html"),
     hubspot("hs_internal_meeting_notes", "Internal meeting notes", Kind::Text),
     hubspot("hs_meeting_location", "Location", Kind::Text),
     hubspot("hs_meeting_external_url", "External URL", Kind::Text),
@@ -285,6 +338,7 @@ static MEETING: &[Property] = &[
     system("hs_createdate", "Create Date", Kind::DateTime),
     system("hs_lastmodifieddate", "Last Modified Date", Kind::DateTime),
     system("hs_object_id", "Record ID", Kind::Number),
+    custom("agenda_url", "Agenda URL", Kind::Text),
 ];
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The v4 associations API.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{Harness, TOKEN, association};
 
@@ -100,7 +100,11 @@ async fn v4_default_and_labeled_associations_are_made_and_removed() {
     assert_eq!(labeled.status, 201, "{}", labeled.body);
     assert_eq!(labeled.body["fromObjectTypeId"], "0-1");
     assert_eq!(labeled.body["toObjectId"], company.parse::<u64>().unwrap());
-    assert_eq!(labeled.body["labels"], json!(["Primary"]));
+    assert_eq!(labeled.body["labels"], json!([]), "HubSpot-defined types carry no label here");
+    let both = h.get(&format!("/crm/v3/objects/contacts/{contact}?associations=companies"), Some(TOKEN)).await;
+    let types: Vec<&Value> =
+        both.body["associations"]["companies"]["results"].as_array().unwrap().iter().map(|r| &r["type"]).collect();
+    assert_eq!(types, [&json!("contact_to_company"), &json!("contact_to_company_unlabeled")], "a primary brings both");
     let wrong = h
         .call(
             Method::PUT,
@@ -122,6 +126,7 @@ async fn v4_default_and_labeled_associations_are_made_and_removed() {
         .call(Method::DELETE, &format!("/crm/v4/objects/contacts/{contact}/associations/companies/{company}"), None)
         .await;
     assert_eq!(removed.status, 204);
+    assert_eq!(removed.headers[reqwest::header::CONTENT_TYPE], "application/json;charset=utf-8");
     let after = h.get(&format!("/crm/v3/objects/companies/{company}?associations=contacts"), Some(TOKEN)).await;
     assert!(after.body.get("associations").is_none(), "gone from both sides: {}", after.body);
     let stats = h.control_get("/stats").await;

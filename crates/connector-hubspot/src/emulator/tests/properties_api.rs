@@ -33,19 +33,26 @@ async fn the_properties_api_describes_the_portals_schema() {
     assert!(lead_source.get("hubspotDefined").is_none(), "HubSpot leaves it out on custom properties");
     assert_eq!(lead_source["modificationMetadata"]["readOnlyDefinition"], false);
     let stage = named(&contacts, "lifecyclestage");
-    assert_eq!((&stage["type"], &stage["fieldType"]), (&json!("enumeration"), &json!("select")));
+    assert_eq!((&stage["type"], &stage["fieldType"]), (&json!("enumeration"), &json!("radio")));
     assert_eq!(
         stage["options"][0],
         json!({"label": "Subscriber", "value": "subscriber", "displayOrder": 0, "hidden": false})
     );
-    for name in ["hs_object_id", "createdate", "lastmodifieddate", "num_notes"] {
+    for (name, calculated) in
+        [("hs_object_id", false), ("createdate", false), ("lastmodifieddate", false), ("num_notes", true)]
+    {
         let read_only = named(&contacts, name);
         assert_eq!(
             (read_only["modificationMetadata"]["readOnlyValue"].as_bool(), read_only["calculated"].as_bool()),
-            (Some(true), Some(false)),
+            (Some(true), Some(calculated)),
             "{name}"
         );
     }
+    // HubSpot's calculated properties show as their kind; a portal's own calculation as an equation.
+    assert_eq!(named(&contacts, "num_notes")["fieldType"], "number");
+    let equation = named(&contacts, "days_to_first_touch");
+    assert_eq!((&equation["fieldType"], &equation["calculated"]), (&json!("calculation_equation"), &json!(true)));
+    assert!(equation.get("hubspotDefined").is_none());
     assert_eq!(named(&contacts, "createdate")["type"], "datetime");
     assert_eq!(named(&contacts, "hubspot_owner_id")["externalOptions"], true);
 
@@ -58,7 +65,9 @@ async fn the_properties_api_describes_the_portals_schema() {
             "{name}"
         );
     }
+    assert_eq!(named(&deals, "deal_currency_code")["type"], "enumeration");
     let companies = definitions(&h, "/crm/v3/properties/0-2").await;
+    assert_eq!(named(&companies, "description")["fieldType"], "textarea");
     let industry = named(&companies, "industry");
     assert_eq!(industry["type"], "enumeration");
     let values: Vec<&Value> = industry["options"].as_array().unwrap().iter().map(|o| &o["value"]).collect();

@@ -27,7 +27,7 @@ async fn contacts(h: &Harness) -> [String; 3] {
         ("ana@northwind.com", "Ana", "Lead", "99", "2026-03-01T00:00:00Z"),
     ] {
         let body = json!({"properties": {"email": email, "firstname": first, "lifecyclestage": stage,
-                                         "nps_score": score},
+                                         "annualrevenue": score},
                           "createdAt": created, "updatedAt": created});
         let seeded = h.seed("contacts", &body).await;
         assert_eq!(seeded.status, 201, "{}", seeded.body);
@@ -45,12 +45,12 @@ async fn operators_match_as_hubspot_does() {
         (filter("email", "EQ", json!("MARIA@northwind.com")), vec![&maria]),
         (filter("email", "NEQ", json!("maria@northwind.com")), vec![&tom, &ana]),
         (filter("lifecyclestage", "EQ", json!("lead")), vec![&maria]),
-        (filter("nps_score", "GT", json!("55.5")), vec![&ana]),
-        (filter("nps_score", "GTE", json!(55.5)), vec![&tom, &ana]),
-        (filter("nps_score", "LT", json!("9.5")), vec![]),
-        (filter("nps_score", "LTE", json!("10")), vec![&maria]),
+        (filter("annualrevenue", "GT", json!("55.5")), vec![&ana]),
+        (filter("annualrevenue", "GTE", json!(55.5)), vec![&tom, &ana]),
+        (filter("annualrevenue", "LT", json!("9.5")), vec![]),
+        (filter("annualrevenue", "LTE", json!("10")), vec![&maria]),
         (
-            json!({"propertyName": "nps_score", "operator": "BETWEEN", "value": "10", "highValue": "56"}),
+            json!({"propertyName": "annualrevenue", "operator": "BETWEEN", "value": "10", "highValue": "56"}),
             vec![&maria, &tom],
         ),
         (filter("lifecyclestage", "IN", json!(["customer", "Lead"])), vec![&tom, &ana]),
@@ -77,7 +77,7 @@ async fn operators_match_as_hubspot_does() {
     // AND inside a group, OR across groups.
     let body = json!({"filterGroups": [
         {"filters": [filter("email", "CONTAINS_TOKEN", json!("*@northwind.com")),
-                     filter("nps_score", "GT", json!("50"))]},
+                     filter("annualrevenue", "GT", json!("50"))]},
         {"filters": [filter("firstname", "EQ", json!("tom becker"))]}
     ]});
     assert_eq!(ids(&h.search("contacts", &body).await.body), [tom.clone(), ana.clone()]);
@@ -90,7 +90,7 @@ async fn sorts_pages_and_answers_in_hubspots_shape() {
     let h = Harness::start().await;
     let [maria, tom, ana] = contacts(&h).await;
     // A fourth contact created last that shares Tom's score: the tie goes by id.
-    let last = h.seed("contacts", &json!({"properties": {"email": "zed@example.com", "nps_score": "55.5"}})).await;
+    let last = h.seed("contacts", &json!({"properties": {"email": "zed@example.com", "annualrevenue": "55.5"}})).await;
     let zed = last.body["id"].as_str().unwrap().to_owned();
 
     let unsorted = h.search("contacts", &json!({})).await;
@@ -100,12 +100,12 @@ async fn sorts_pages_and_answers_in_hubspots_shape() {
     assert_eq!(names, ["createdate", "email", "firstname", "hs_object_id", "lastmodifieddate"]);
     assert!(result.get("associations").is_none());
 
-    let sorted = json!({"sorts": [{"propertyName": "nps_score", "direction": "DESCENDING"}, {"propertyName": "email"}],
-                        "properties": ["nps_score"], "limit": 2});
+    let sorted = json!({"sorts": [{"propertyName": "annualrevenue", "direction": "DESCENDING"}, {"propertyName": "email"}],
+                        "properties": ["annualrevenue"], "limit": 2});
     let page = h.search("contacts", &sorted).await;
     assert_eq!((page.body["total"].as_u64(), ids(&page.body)), (Some(4), vec![ana.clone(), tom.clone()]));
     assert_eq!(page.body["paging"], json!({"next": {"after": "2"}}));
-    assert_eq!(page.body["results"][0]["properties"]["nps_score"], "99");
+    assert_eq!(page.body["results"][0]["properties"]["annualrevenue"], "99");
     let mut next = sorted.clone();
     next["after"] = json!("2");
     let rest = h.search("contacts", &next).await;
