@@ -5,7 +5,8 @@
 //! - a record's life: create, get (the same record), update (the set field set, the cleared one null),
 //!   get (the same record again), delete, get is 404, delete again is 404;
 //! - list with `updatedSince` over at least 3 pages: every record created once, in (updatedAt, id) order;
-//! - an operation a connector does not declare is 422 with no provider call;
+//! - an operation a connector does not declare is 422 with no provider call, and an invalid body is 400
+//!   with every problem at once and no provider call;
 //! - a 429 then success; an expired token refreshed once.
 
 use std::sync::Arc;
@@ -125,6 +126,8 @@ async fn life(server: &Server, descriptor: &ConnectorDescriptor, support: &Resou
     let record = created(&what, status, &answer).clone();
     let id = record["id"].as_str().unwrap_or_else(|| panic!("{what}: an id in {record}")).to_owned();
     assert_eq!(record["id"], record["remoteId"], "{what}");
+    assert_timestamp(&what, &record["createdAt"]);
+    assert_timestamp(&what, &record["updatedAt"]);
     let path = format!("/api/v1/{resource}/{}?{q}", urlencode(&id));
     if !support.supports(Operation::Get) {
         return 0;
@@ -177,6 +180,16 @@ async fn life(server: &Server, descriptor: &ConnectorDescriptor, support: &Resou
         );
     }
     1
+}
+
+/// The contract's one timestamp form: RFC 3339, UTC, milliseconds.
+fn assert_timestamp(what: &str, value: &Value) {
+    let text = value.as_str().unwrap_or_else(|| panic!("{what}: a timestamp, not {value}"));
+    let ok = text.len() == 24
+        && text.ends_with('Z')
+        && text.as_bytes()[19] == b'.'
+        && chrono::DateTime::parse_from_rfc3339(text).is_ok();
+    assert!(ok, "{what}: RFC 3339 UTC with milliseconds: {text}");
 }
 
 fn urlencode(id: &str) -> String {
@@ -279,6 +292,36 @@ async fn an_undeclared_operation_is_refused_without_a_provider_call() {
         assert_eq!(server.stats(provider).await["totalRequests"], before, "{provider}: no provider call was made");
     }
     assert!(refused > 0, "some connector lacks some operation (Salesforce and Pipedrive create only, for now)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_body_is_refused_with_every_problem_and_no_provider_call() {
+    let server = Server::start().await;
+    for descriptor in subjects() {
+        let provider = descriptor.id;
+        let before = server.stats(provider).await["totalRequests"].clone();
+        for support in descriptor.resources.iter().filter(|s| s.supports(Operation::Create)) {
+            let resource = support.resource;
+            let q = query(provider, &format!("invalid-{}", unique()));
+            let mut body = example(support.example.create, &unique());
+            body["ownerId"] = json!("");
+            body["nickname"] = json!("x");
+            let (status, refused) =
+                server.call(reqwest::Method::POST, &format!("/api/v1/{resource}?{q}"), Some(&body)).await;
+            assert_eq!(
+                (status, refused["error"]["code"].as_str()),
+                (400, Some("validation_error")),
+                "{provider} {resource}: {refused:#}"
+            );
+            let fields: Vec<&str> =
+                refused["error"]["details"].as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+            assert!(
+                fields.contains(&"nickname") && fields.contains(&"ownerId"),
+                "{provider} {resource}: every problem at once: {fields:?}"
+            );
+        }
+        assert_eq!(server.stats(provider).await["totalRequests"], before, "{provider}: no provider call was made");
+    }
 }
 
 /// A well-formed call of `operation` on `resource`.
