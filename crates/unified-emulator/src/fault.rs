@@ -204,52 +204,7 @@ impl<X: Clone, K: Clone> CountedFault for Fault<X, K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A provider with a kind and an extra of its own, as HubSpot has.
-    #[derive(Debug, Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Extras {
-        #[serde(default)]
-        policy_name: Option<String>,
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    struct Locked;
-
-    impl ProviderKind for Locked {
-        const NAMES: &'static [&'static str] = &["locked"];
-
-        fn parse(name: &str) -> Option<Self> {
-            (name == "locked").then_some(Locked)
-        }
-
-        fn name(self) -> &'static str {
-            "locked"
-        }
-    }
-
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Policy {
-        policy_name: &'static str,
-    }
-
-    impl FaultSpec for Extras {
-        const KEYS: &'static [&'static str] = &["policyName"];
-        type Kind = Locked;
-        type Kept = Policy;
-
-        fn read(self, fault: &mut Fault<(), Locked>) -> Result<Policy, String> {
-            if fault.kind == Kind::Provider(Locked) {
-                fault.retry_after.get_or_insert(2);
-            }
-            match self.policy_name.as_deref() {
-                None | Some("TEN_SECONDLY_ROLLING") => Ok(Policy { policy_name: "TEN_SECONDLY_ROLLING" }),
-                Some("DAILY") => Ok(Policy { policy_name: "DAILY" }),
-                Some(other) => Err(format!("policyName {other}: TEN_SECONDLY_ROLLING or DAILY")),
-            }
-        }
-    }
+    use crate::testing::{Extras, Locked, Policy};
 
     fn fault(json: &str) -> Result<Fault<Policy, Locked>, String> {
         FaultRequest::<Extras>::parse(json.as_bytes())?.into_fault()
@@ -282,8 +237,8 @@ mod tests {
         );
         assert_eq!(
             fault(r#"{"kind":"slow","delay":5}"#).unwrap_err(),
-            "unknown field `delay`, expected one of `kind`, `count`, `retryAfter`, `delayMs`, `status`, `policyName` \
-             at line 1 column 22"
+            "unknown field `delay`, expected one of `kind`, `count`, `retryAfter`, `delayMs`, `status`, `policyName`, \
+             `scopes` at line 1 column 22"
         );
         assert!(fault(r#"{"count":1}"#).unwrap_err().starts_with("missing field `kind`"));
         assert!(fault(r#"{"kind":"slow","count":"x"}"#).unwrap_err().starts_with("invalid type: string \"x\""));

@@ -195,48 +195,8 @@ impl<K: ProviderKind> Visitor<'_> for Names<K> {
 
 #[cfg(test)]
 mod tests {
-    use serde::Serialize;
-
     use super::*;
-    use crate::fault::Fault;
-
-    /// A provider with a kind and two extras of its own, as HubSpot has.
-    #[derive(Debug, Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Extras {
-        #[serde(default)]
-        policy_name: Option<String>,
-        #[serde(default)]
-        scopes: Option<Vec<String>>,
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    struct Locked;
-
-    impl ProviderKind for Locked {
-        const NAMES: &'static [&'static str] = &["locked"];
-
-        fn parse(name: &str) -> Option<Self> {
-            (name == "locked").then_some(Locked)
-        }
-
-        fn name(self) -> &'static str {
-            "locked"
-        }
-    }
-
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    struct Kept;
-
-    impl FaultSpec for Extras {
-        const KEYS: &'static [&'static str] = &["policyName", "scopes"];
-        type Kind = Locked;
-        type Kept = Kept;
-
-        fn read(self, _: &mut Fault<(), Locked>) -> Result<Kept, String> {
-            Ok(Kept)
-        }
-    }
+    use crate::testing::{Extras, Locked};
 
     /// The same request as serde's derive reads it (its name is in serde's messages): what the toolkit's
     /// reading must match.
