@@ -47,9 +47,9 @@ mod control;
 mod errors;
 mod faults;
 mod filters;
-mod form;
 mod gate;
 mod list;
+mod model;
 mod oauth;
 mod objects;
 mod owners;
@@ -61,8 +61,8 @@ mod scopes;
 mod search;
 mod seed;
 mod seed_links;
-mod state;
 mod store;
+mod time;
 mod update;
 mod validate;
 
@@ -70,80 +70,22 @@ mod validate;
 mod tests;
 
 use std::future::Future;
-use std::net::Ipv4Addr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 
 use axum::Router;
 
+pub use model::HubSpot;
 pub use schema::association_target;
 
 /// A fresh emulator (empty portal, seeded owners and custom properties) as an axum router.
 pub fn router() -> Router {
-    let shared = Arc::new(Mutex::new(state::State::new()));
-    let provider = Router::new()
-        .merge(objects::router())
-        .merge(associations::router())
-        .merge(properties::router())
-        .merge(owners::router())
-        .merge(oauth::router())
-        .fallback(errors::unknown_path)
-        .layer(axum::middleware::from_fn_with_state(Arc::clone(&shared), gate::gate));
-    Router::new()
-        .route("/_emulator/", axum::routing::get(control::index))
-        .nest("/_emulator", control::router())
-        .merge(provider)
-        .with_state(shared)
+    unified_emulator::router::<HubSpot>()
 }
 
 /// Serves a fresh emulator on a bound listener until the process ends (the registry's `EmulatorFn`).
 pub fn serve(listener: std::net::TcpListener) -> Pin<Box<dyn Future<Output = std::io::Result<()>> + Send>> {
-    Box::pin(async move {
-        listener.set_nonblocking(true)?;
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, router()).await
-    })
+    unified_emulator::serve::<HubSpot>(listener)
 }
 
 /// A running emulator on a loopback port, for tests. Dropping it stops the server.
-#[derive(Debug)]
-pub struct Emulator {
-    base_url: String,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Emulator {
-    /// Binds `127.0.0.1:0` and serves a fresh emulator on it (needs a tokio runtime).
-    pub async fn start() -> std::io::Result<Self> {
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let base_url = format!("http://{}", listener.local_addr()?);
-        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let stop = async {
-                let _ = stopped.await;
-            };
-            if let Err(error) = axum::serve(listener, router()).with_graceful_shutdown(stop).await {
-                tracing::error!(%error, "the HubSpot emulator stopped");
-            }
-        });
-        Ok(Self { base_url, shutdown: Some(shutdown) })
-    }
-
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
-    pub fn base_url(&self) -> &str {
-        &self.base_url
-    }
-
-    /// The base URL joined with `path` (which starts with `/`).
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base_url)
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-    }
-}
+pub type Emulator = unified_emulator::Emulator<HubSpot>;

@@ -15,7 +15,6 @@
 pub mod connector;
 pub mod cursor;
 pub mod descriptor;
-pub mod emulator;
 pub mod error;
 pub mod oauth;
 pub mod operation;

@@ -3,9 +3,11 @@
 //! HubSpot's `policyName`), which its [`FaultSpec`] reads; and the queued [`Fault`] that
 //! `GET /_emulator/faults` lists and each provider call takes a unit of.
 
+mod read;
+
 use std::fmt;
 
-use serde::de::{self, DeserializeOwned, Deserializer, Visitor};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::queue::CountedFault;
@@ -48,8 +50,6 @@ impl ProviderKind for NoKind {
     }
 }
 
-const COMMON_KINDS: [&str; 4] = ["rate_limit", "server_error", "slow", "expire_token"];
-
 impl<K: ProviderKind> Kind<K> {
     pub fn name(self) -> &'static str {
         match self {
@@ -78,40 +78,17 @@ impl<K: ProviderKind> Serialize for Kind<K> {
     }
 }
 
-impl<'de, K: ProviderKind> Deserialize<'de> for Kind<K> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Names<K>(std::marker::PhantomData<K>);
-
-        impl<K: ProviderKind> Visitor<'_> for Names<K> {
-            type Value = Kind<K>;
-
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("variant identifier")
-            }
-
-            fn visit_str<E: de::Error>(self, name: &str) -> Result<Kind<K>, E> {
-                Kind::parse(name).ok_or_else(|| {
-                    // serde's own wording for an unknown enum variant, over the provider's kinds too.
-                    let names: Vec<String> = COMMON_KINDS.iter().chain(K::NAMES).map(|n| format!("`{n}`")).collect();
-                    E::custom(format!("unknown variant `{name}`, expected one of {}", names.join(", ")))
-                })
-            }
-        }
-
-        deserializer.deserialize_str(Names(std::marker::PhantomData))
-    }
-}
-
 /// What a provider adds to the common fault request.
 pub trait FaultSpec: DeserializeOwned + Send + 'static {
-    /// The request keys it reads (besides [`COMMON_KEYS`]): any other key is refused.
+    /// The request keys it reads (besides [`COMMON_KEYS`]), in the order of its fields: any other key is
+    /// refused. Each field has a default (a request may leave every extra out).
     const KEYS: &'static [&'static str];
     /// Its own kinds ([`NoKind`] for none).
     type Kind: ProviderKind;
     /// What a queued fault keeps of it (listed with the fault, flattened).
     type Kept: Clone + fmt::Debug + PartialEq + Serialize + Send + Sync + 'static;
 
-    /// Reads the extras of a request whose common part checked out; may settle that part too
+    /// Reads the extras of a request whose status checked out; may settle the common part too
     /// (Salesforce turns `retryAfter` into its short-window limit). `Err` says what is wrong.
     fn read(self, fault: &mut Fault<(), Self::Kind>) -> Result<Self::Kept, String>;
 }
@@ -133,83 +110,48 @@ impl FaultSpec for NoExtras {
 /// The keys every provider's fault request takes.
 pub const COMMON_KEYS: [&str; 5] = ["kind", "count", "retryAfter", "delayMs", "status"];
 
-/// `POST /_emulator/faults`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", bound(deserialize = "S: FaultSpec"))]
+/// `POST /_emulator/faults`, read as serde's derive would read one struct of the common fields and the
+/// provider's under `deny_unknown_fields` (see [`read`]).
+#[derive(Debug)]
 pub struct FaultRequest<S: FaultSpec> {
     pub kind: Kind<S::Kind>,
     /// How many provider calls fail this way (default 1).
-    #[serde(default)]
     pub count: Option<u32>,
     /// `rate_limit`: how long the provider says to wait, where it says so.
-    #[serde(default)]
     pub retry_after: Option<u64>,
     /// `slow`: how late the answer is (default 1000).
-    #[serde(default)]
     pub delay_ms: Option<u64>,
     /// `server_error`: 500, 502, 503 (default) or 504.
-    #[serde(default)]
     pub status: Option<u16>,
-    #[serde(flatten)]
     pub extras: S,
 }
 
 impl<S: FaultSpec> FaultRequest<S> {
     /// A request body; a key neither common nor the provider's is refused, in serde's words.
     pub fn parse(body: &[u8]) -> Result<Self, String> {
-        let request: Self = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-        // The flattened extras take any key, so the keys are checked on their own, as the body is read
-        // (serde then says where the unknown key is).
-        let mut keys = serde_json::Deserializer::from_slice(body);
-        keys.deserialize_map(KnownKeys(S::KEYS)).map_err(|e| e.to_string())?;
-        Ok(request)
+        serde_json::from_slice(body).map_err(|e| e.to_string())
     }
 
-    /// The fault to queue: the common part checked and defaulted, then the provider's extras read.
+    /// The fault to queue: the common part checked and defaulted, the provider's extras read. The checks
+    /// come in the order the providers' own emulators made them: the status, the extras, the count.
     pub fn into_fault(self) -> Result<Fault<S::Kept, S::Kind>, String> {
         let status = self.status.unwrap_or(503);
         if self.kind == Kind::ServerError && ![500, 502, 503, 504].contains(&status) {
             return Err(format!("status {status}: a server_error fault answers 500, 502, 503 or 504"));
         }
-        let remaining = self.count.unwrap_or(1);
-        if remaining == 0 {
-            return Err("count must be at least 1".to_owned());
-        }
         let mut fault = Fault {
             kind: self.kind,
-            remaining,
+            remaining: self.count.unwrap_or(1),
             retry_after: self.retry_after,
             delay_ms: self.delay_ms.unwrap_or(1000),
             status,
             extra: (),
         };
         let kept = self.extras.read(&mut fault)?;
-        Ok(fault.with(kept))
-    }
-}
-
-/// Reads a request's keys, refusing one that is neither common nor the provider's.
-struct KnownKeys(&'static [&'static str]);
-
-impl<'de> Visitor<'de> for KnownKeys {
-    type Value = ();
-
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("a fault request")
-    }
-
-    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<String>()? {
-            if !COMMON_KEYS.contains(&key.as_str()) && !self.0.contains(&key.as_str()) {
-                let expected: Vec<String> = COMMON_KEYS.iter().chain(self.0).map(|k| format!("`{k}`")).collect();
-                return Err(de::Error::custom(format!(
-                    "unknown field `{key}`, expected one of {}",
-                    expected.join(", ")
-                )));
-            }
-            map.next_value::<de::IgnoredAny>()?;
+        if fault.remaining == 0 {
+            return Err("count must be at least 1".to_owned());
         }
-        Ok(())
+        Ok(fault.with(kept))
     }
 }
 
@@ -262,52 +204,7 @@ impl<X: Clone, K: Clone> CountedFault for Fault<X, K> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A provider with a kind and an extra of its own, as HubSpot has.
-    #[derive(Debug, Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Extras {
-        #[serde(default)]
-        policy_name: Option<String>,
-    }
-
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    struct Locked;
-
-    impl ProviderKind for Locked {
-        const NAMES: &'static [&'static str] = &["locked"];
-
-        fn parse(name: &str) -> Option<Self> {
-            (name == "locked").then_some(Locked)
-        }
-
-        fn name(self) -> &'static str {
-            "locked"
-        }
-    }
-
-    #[derive(Debug, Clone, PartialEq, Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Policy {
-        policy_name: &'static str,
-    }
-
-    impl FaultSpec for Extras {
-        const KEYS: &'static [&'static str] = &["policyName"];
-        type Kind = Locked;
-        type Kept = Policy;
-
-        fn read(self, fault: &mut Fault<(), Locked>) -> Result<Policy, String> {
-            if fault.kind == Kind::Provider(Locked) {
-                fault.retry_after.get_or_insert(2);
-            }
-            match self.policy_name.as_deref() {
-                None | Some("TEN_SECONDLY_ROLLING") => Ok(Policy { policy_name: "TEN_SECONDLY_ROLLING" }),
-                Some("DAILY") => Ok(Policy { policy_name: "DAILY" }),
-                Some(other) => Err(format!("policyName {other}: TEN_SECONDLY_ROLLING or DAILY")),
-            }
-        }
-    }
+    use crate::testing::{Extras, Locked, Policy};
 
     fn fault(json: &str) -> Result<Fault<Policy, Locked>, String> {
         FaultRequest::<Extras>::parse(json.as_bytes())?.into_fault()
@@ -335,13 +232,13 @@ mod tests {
     fn bad_requests_are_refused_in_serdes_words() {
         assert_eq!(
             fault(r#"{"kind":"explode"}"#).unwrap_err(),
-            "unknown variant `explode`, expected one of `rate_limit`, `server_error`, `slow`, `expire_token`, \
-             `locked` at line 1 column 17"
+            "unknown variant `explode`, expected one of `rate_limit`, `server_error`, `slow`, `locked`, \
+             `expire_token` at line 1 column 17"
         );
         assert_eq!(
             fault(r#"{"kind":"slow","delay":5}"#).unwrap_err(),
-            "unknown field `delay`, expected one of `kind`, `count`, `retryAfter`, `delayMs`, `status`, `policyName` \
-             at line 1 column 22"
+            "unknown field `delay`, expected one of `kind`, `count`, `retryAfter`, `delayMs`, `status`, `policyName`, \
+             `scopes` at line 1 column 22"
         );
         assert!(fault(r#"{"count":1}"#).unwrap_err().starts_with("missing field `kind`"));
         assert!(fault(r#"{"kind":"slow","count":"x"}"#).unwrap_err().starts_with("invalid type: string \"x\""));
@@ -352,8 +249,12 @@ mod tests {
         );
         assert_eq!(fault(r#"{"kind":"rate_limit","count":0}"#).unwrap_err(), "count must be at least 1");
         assert_eq!(
-            fault(r#"{"kind":"rate_limit","policyName":"HOURLY"}"#).unwrap_err(),
-            "policyName HOURLY: TEN_SECONDLY_ROLLING or DAILY"
+            fault(r#"{"kind":"rate_limit","count":0,"policyName":"HOURLY"}"#).unwrap_err(),
+            "policyName HOURLY: TEN_SECONDLY_ROLLING or DAILY",
+            "the extras are checked before the count"
+        );
+        assert!(
+            fault(r#"{"kind":"server_error","status":404,"policyName":"HOURLY"}"#).unwrap_err().starts_with("status")
         );
     }
 

@@ -10,11 +10,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 
 use crate::auth::{self, Credential};
-use crate::fault::{Failure, NoExtras};
+use crate::fault::{Failure, Fault, FaultSpec, Kind, NoExtras, ProviderKind};
 use crate::gate::Caller;
 use crate::model::{Answered, Call, Model, Profile, QueuedFault, Slow};
 use crate::state::{Shared, State, lock};
@@ -114,6 +115,55 @@ impl<const SLOW_AFTER: bool> Model for Echo<SLOW_AFTER> {
     fn finish(state: &mut State<Self>, _: &Call, _: Answered) -> Vec<(&'static str, HeaderValue)> {
         state.model.seen += 1;
         vec![("x-left", HeaderValue::from(10u64.saturating_sub(state.model.seen)))]
+    }
+}
+
+/// Fault extras and a kind of a provider's own, as HubSpot has (`policyName`, `scopes`, `locked`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Extras {
+    #[serde(default)]
+    pub policy_name: Option<String>,
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Locked;
+
+impl ProviderKind for Locked {
+    const NAMES: &'static [&'static str] = &["locked"];
+
+    fn parse(name: &str) -> Option<Self> {
+        (name == "locked").then_some(Locked)
+    }
+
+    fn name(self) -> &'static str {
+        "locked"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Policy {
+    pub policy_name: &'static str,
+}
+
+impl FaultSpec for Extras {
+    const KEYS: &'static [&'static str] = &["policyName", "scopes"];
+    type Kind = Locked;
+    type Kept = Policy;
+
+    /// A lock says how long to wait; the policy is one of two.
+    fn read(self, fault: &mut Fault<(), Locked>) -> Result<Policy, String> {
+        if fault.kind == Kind::Provider(Locked) {
+            fault.retry_after.get_or_insert(2);
+        }
+        match self.policy_name.as_deref() {
+            None | Some("TEN_SECONDLY_ROLLING") => Ok(Policy { policy_name: "TEN_SECONDLY_ROLLING" }),
+            Some("DAILY") => Ok(Policy { policy_name: "DAILY" }),
+            Some(other) => Err(format!("policyName {other}: TEN_SECONDLY_ROLLING or DAILY")),
+        }
     }
 }
 

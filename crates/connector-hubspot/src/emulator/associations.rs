@@ -19,13 +19,14 @@ use axum::response::Response;
 use axum::routing::{get, post, put};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use unified_emulator::lock;
 
 use super::batch::{BatchOut, IdIn};
 use super::errors::{self, Envelope};
 use super::list::{Next, Paging};
+use super::model::Shared;
 use super::request::{PathParams, Query};
 use super::schema::{self, AssociationType, ObjectType};
-use super::state::{Shared, lock};
 use super::store::{Record, Store};
 use super::validate;
 
@@ -116,7 +117,8 @@ async fn batch_read(State(shared): State<Shared>, Path(path): Path<PathParams>, 
     let mut results = Vec::new();
     let mut errors = Vec::new();
     for id in input.inputs.iter().map(IdIn::text) {
-        let found = state.store.live(from, &id).map(|r| associated(&state.store, r, to)).unwrap_or_default();
+        let found =
+            state.model.store.live(from, &id).map(|r| associated(&state.model.store, r, to)).unwrap_or_default();
         if found.is_empty() {
             errors.push(json!({
                 "status": "error",
@@ -151,7 +153,8 @@ async fn list(State(shared): State<Shared>, Path(path): Path<PathParams>, RawQue
     let limit = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(DEFAULT_LIMIT).clamp(1, DEFAULT_LIMIT);
     let after: usize = query.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
     let state = lock(&shared);
-    let all = state.store.live(from, path.id()).map(|r| associated(&state.store, r, to)).unwrap_or_default();
+    let all =
+        state.model.store.live(from, path.id()).map(|r| associated(&state.model.store, r, to)).unwrap_or_default();
     drop(state);
     let total = all.len();
     let results = all.into_iter().skip(after).take(limit).collect();
@@ -192,7 +195,7 @@ struct Spec {
 
 async fn create_default(State(shared): State<Shared>, Path(path): Path<PathParams>) -> Response {
     let mut state = lock(&shared);
-    let (from, to) = match pair(&state.store, &path) {
+    let (from, to) = match pair(&state.model.store, &path) {
         Ok(types) => types,
         Err(response) => return response,
     };
@@ -203,7 +206,7 @@ async fn create_default(State(shared): State<Shared>, Path(path): Path<PathParam
             to.singular()
         ));
     };
-    state.store.link(from, path.id(), to, path.to_id(), kind.id);
+    state.model.store.link(from, path.id(), to, path.to_id(), kind.id);
     let spec = |id| Spec { association_category: "HUBSPOT_DEFINED", association_type_id: id };
     let results = vec![
         DefaultOut {
@@ -249,7 +252,7 @@ async fn create_labeled(State(shared): State<Shared>, Path(path): Path<PathParam
         Err(message) => return errors::validation(message),
     };
     let mut state = lock(&shared);
-    let (from, to) = match pair(&state.store, &path) {
+    let (from, to) = match pair(&state.model.store, &path) {
         Ok(types) => types,
         Err(response) => return response,
     };
@@ -269,11 +272,11 @@ async fn create_labeled(State(shared): State<Shared>, Path(path): Path<PathParam
         }
     }
     for kind in &kinds {
-        state.store.link(from, path.id(), to, path.to_id(), kind.id);
+        state.model.store.link(from, path.id(), to, path.to_id(), kind.id);
         if kind.primary
             && let Some(unlabeled) = schema::default_type(from, to)
         {
-            state.store.link(from, path.id(), to, path.to_id(), unlabeled.id);
+            state.model.store.link(from, path.id(), to, path.to_id(), unlabeled.id);
         }
     }
     drop(state);
@@ -296,18 +299,18 @@ async fn remove(State(shared): State<Shared>, Path(path): Path<PathParams>) -> R
         Err(response) => return response,
     };
     let mut state = lock(&shared);
-    if state.store.unlink(from, path.id(), to, path.to_id()) > 0 {
+    if state.model.store.unlink(from, path.id(), to, path.to_id()) > 0 {
         let lead = match (from, to) {
             (ObjectType::Leads, _) => Some(path.id()),
             (_, ObjectType::Leads) => Some(path.to_id()),
             _ => None,
         };
         let orphaned = lead
-            .and_then(|id| state.store.live(ObjectType::Leads, id))
+            .and_then(|id| state.model.store.live(ObjectType::Leads, id))
             .is_some_and(|lead| !lead.links.iter().any(|l| l.type_id == schema::LEAD_TO_PRIMARY_CONTACT));
         if orphaned && let Some(id) = lead {
             let now = state.now();
-            state.store.archive(ObjectType::Leads, id, now);
+            state.model.store.archive(ObjectType::Leads, id, now);
         }
     }
     errors::no_content()

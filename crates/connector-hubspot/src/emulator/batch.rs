@@ -8,12 +8,14 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use unified_emulator::lock;
 
 use super::errors;
+use super::model::Shared;
 use super::objects::find;
 use super::render::{ObjectOut, Selection, render};
 use super::request::{PathParams, Query};
-use super::state::{Shared, iso, lock};
+use super::time::iso;
 use super::validate;
 
 /// HubSpot's cap on the inputs of one object batch call.
@@ -99,8 +101,8 @@ pub async fn read(
     let mut results: Vec<ObjectOut> = Vec::new();
     let mut missing: Vec<String> = Vec::new();
     for id in input.inputs.iter().map(IdIn::text) {
-        match find(&state.store, ty, &id, input.id_property.as_deref()).filter(|r| r.archived() == archived) {
-            Some(record) => results.push(render(&state.store, record, &selection, &[])),
+        match find(&state.model.store, ty, &id, input.id_property.as_deref()).filter(|r| r.archived() == archived) {
+            Some(record) => results.push(render(&state.model.store, record, &selection, &[])),
             None => missing.push(id),
         }
     }

@@ -1,63 +1,48 @@
-//! The control plane under `/_emulator/`: faults, the stored records (and seeding them, their
-//! associations and owners), statistics, reset and the clock. Plain JSON; errors are `{"error": "..."}`.
-//! Faults never apply here.
+//! HubSpot's own control routes under `/_emulator/` (the toolkit serves faults, stats, reset and the
+//! clock): the stored records and seeding them, their associations and the owners; and what the index
+//! page says of the portal (its custom properties). Plain JSON; errors are `{"error": "..."}`.
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
+use unified_emulator::control::error;
+use unified_emulator::{form, lock};
 
-use super::faults::{Fault, FaultKind, FaultRequest};
-use super::form;
+use super::model::Shared;
 use super::render::{Selection, render};
 use super::schema::ObjectType;
-use super::state::{Shared, iso, lock};
 use super::store::{Record, Store};
 use super::{owners, seed, seed_links};
 
 pub fn router() -> Router<Shared> {
     Router::new()
-        .route("/", get(index))
-        .route("/faults", post(add_fault).get(list_faults).delete(clear_faults))
         .route("/records", get(all_records))
         // Seeding many records at once can be a large array.
         .route("/records/{object_type}", get(records_of).post(seed::seed).layer(DefaultBodyLimit::max(SEED_BODY_LIMIT)))
         .route("/associations", post(seed_links::seed).layer(DefaultBodyLimit::max(SEED_BODY_LIMIT)))
         .route("/owners", get(owners::all).post(owners::seed))
-        .route("/stats", get(stats))
-        .route("/reset", post(reset))
-        .route("/clock", post(clock))
-        .fallback(not_found)
 }
 
 const SEED_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
-const ENDPOINTS: &[&str] = &[
-    "POST /_emulator/faults {\"kind\":\"rate_limit|server_error|slow|locked|migrating|missing_scopes|expire_token\",\"count\":1,\"retryAfter\":2,\"delayMs\":1000,\"status\":503,\"policyName\":\"TEN_SECONDLY_ROLLING|DAILY\",\"scopes\":[\"crm.objects.deals.write\"]}",
-    "GET|DELETE /_emulator/faults",
+/// The index page's lines for these routes.
+pub const ENDPOINTS: &[&str] = &[
     "GET /_emulator/records[?archived=true]",
     "GET /_emulator/records/{objectType}[?archived=true]",
-    "POST /_emulator/records/{objectType} {\"id\"?,\"properties\":{},\"createdAt\"?,\"updatedAt\"?} | [{...}, ...] | {\"count\":12000,\"properties\":{\"email\":\"c{i}@example.com\"},\"createdAt\"?,\"updatedAt\"?,\"stepMs\"?}",
-    "POST /_emulator/associations [{\"fromObjectType\",\"fromObjectId\",\"toObjectType\",\"toObjectId\",\"associationTypeId\" | \"associationType\":\"contact_to_company\"}]",
+    r#"POST /_emulator/records/{objectType} {"id"?,"properties":{},"createdAt"?,"updatedAt"?} | [{...}, ...] | {"count":12000,"properties":{"email":"c{i}@example.com"},"createdAt"?,"updatedAt"?,"stepMs"?}"#,
+    r#"POST /_emulator/associations [{"fromObjectType","fromObjectId","toObjectType","toObjectId","associationTypeId" | "associationType":"contact_to_company"}]"#,
     "GET /_emulator/owners",
-    "POST /_emulator/owners {\"id\",\"email\",\"firstName\",\"lastName\",\"userId\",\"userIdIncludingInactive\",\"createdAt\",\"updatedAt\",\"archived\"?,\"teams\"?} | [{...}, ...]",
-    "GET /_emulator/stats",
-    "POST /_emulator/reset",
-    "POST /_emulator/clock {\"advanceSeconds\":1801}",
+    r#"POST /_emulator/owners {"id","email","firstName","lastName","userId","userIdIncludingInactive","createdAt","updatedAt","archived"?,"teams"?} | [{...}, ...]"#,
 ];
 
-pub fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
-}
-
-/// What the control plane serves, and the portal's custom properties (writable like HubSpot's own).
-pub async fn index() -> Json<Value> {
+/// What the index page says of the portal: its custom properties (writable like HubSpot's own).
+pub fn index() -> Map<String, Value> {
     let custom: Map<String, Value> = ObjectType::ALL
         .into_iter()
         .map(|ty| {
@@ -66,42 +51,7 @@ pub async fn index() -> Json<Value> {
             (ty.name().to_owned(), json!(names))
         })
         .collect();
-    Json(json!({ "emulator": "hubspot", "endpoints": ENDPOINTS, "customProperties": custom }))
-}
-
-async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, Json(json!({ "error": "no such control endpoint", "endpoints": ENDPOINTS })))
-        .into_response()
-}
-
-/// Queues a fault for the next provider calls; `expire_token` instead expires every access token now.
-async fn add_fault(State(shared): State<Shared>, body: Bytes) -> Response {
-    let request: FaultRequest = match serde_json::from_slice(&body) {
-        Ok(request) => request,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("not a fault: {e}")),
-    };
-    let mut state = lock(&shared);
-    if request.kind == FaultKind::ExpireToken {
-        let now = state.now();
-        let expired = state.tokens.expire_all(now);
-        return Json(json!({ "kind": "expire_token", "expiredTokens": expired })).into_response();
-    }
-    match Fault::from_request(&request) {
-        Ok(fault) => {
-            state.faults.push(fault);
-            (StatusCode::CREATED, Json(json!({ "pending": state.faults.pending() }))).into_response()
-        }
-        Err(message) => error(StatusCode::BAD_REQUEST, message),
-    }
-}
-
-async fn list_faults(State(shared): State<Shared>) -> Json<Value> {
-    Json(json!({ "pending": lock(&shared).faults.pending() }))
-}
-
-async fn clear_faults(State(shared): State<Shared>) -> StatusCode {
-    lock(&shared).faults.clear();
-    StatusCode::NO_CONTENT
+    Map::from_iter([("customProperties".to_owned(), Value::Object(custom))])
 }
 
 /// A stored record: HubSpot's object shape with every property, and its associations.
@@ -147,10 +97,6 @@ pub fn record_out(store: &Store, record: &Record) -> RecordOut {
     }
 }
 
-fn include_archived(query: Option<&str>) -> bool {
-    form::get(&form::pairs(query.unwrap_or_default()), "archived") == Some("true")
-}
-
 fn listing(store: &Store, ty: ObjectType, archived: bool) -> Vec<RecordOut> {
     store.records(ty).filter(|r| archived || !r.archived()).map(|r| record_out(store, r)).collect()
 }
@@ -158,11 +104,11 @@ fn listing(store: &Store, ty: ObjectType, archived: bool) -> Vec<RecordOut> {
 /// `{"contacts":[...],"companies":[...],"deals":[...],"leads":[...],"meetings":[...]}`, live records only
 /// unless `?archived=true`.
 async fn all_records(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Json<Value> {
-    let archived = include_archived(query.as_deref());
+    let archived = form::flag(query.as_deref(), "archived");
     let state = lock(&shared);
     let all: Map<String, Value> = ObjectType::ALL
         .into_iter()
-        .map(|ty| (ty.name().to_owned(), json!(listing(&state.store, ty, archived))))
+        .map(|ty| (ty.name().to_owned(), json!(listing(&state.model.store, ty, archived))))
         .collect();
     Json(Value::Object(all))
 }
@@ -175,40 +121,5 @@ async fn records_of(
     let Some(ty) = ObjectType::parse(&object_type) else {
         return error(StatusCode::NOT_FOUND, format!("no object type {object_type}"));
     };
-    Json(listing(&lock(&shared).store, ty, include_archived(query.as_deref()))).into_response()
-}
-
-async fn stats(State(shared): State<Shared>) -> Json<Value> {
-    let state = lock(&shared);
-    let mut body = json!(state.stats);
-    body["pendingFaults"] = json!(state.faults.pending().len());
-    Json(body)
-}
-
-/// A fresh portal: records, tokens, faults and statistics are dropped; the owners are the seeded three.
-async fn reset(State(shared): State<Shared>) -> StatusCode {
-    lock(&shared).reset();
-    StatusCode::NO_CONTENT
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Clock {
-    advance_seconds: i64,
-}
-
-/// At most ten years at a time, so that the clock stays a real date.
-const MAX_ADVANCE_SECONDS: i64 = 10 * 366 * 86_400;
-
-/// Moves the emulated clock forward (token expiry, timestamps); `POST /_emulator/reset` undoes it.
-async fn clock(State(shared): State<Shared>, body: Bytes) -> Response {
-    let by = match serde_json::from_slice::<Clock>(&body) {
-        Ok(clock) if (0..=MAX_ADVANCE_SECONDS).contains(&clock.advance_seconds) => {
-            chrono::Duration::seconds(clock.advance_seconds)
-        }
-        _ => return error(StatusCode::BAD_REQUEST, "expected {\"advanceSeconds\": N}, 0 <= N <= 10 years"),
-    };
-    let mut state = lock(&shared);
-    state.advance_clock(by);
-    Json(json!({ "now": iso(state.now()) })).into_response()
+    Json(listing(&lock(&shared).model.store, ty, form::flag(query.as_deref(), "archived"))).into_response()
 }

@@ -1,21 +1,19 @@
 //! HubSpot's response forms: the JSON content type, the error envelope
 //! (`{"status":"error","message","correlationId","category","errors"?,"context"?}`), the
-//! `Property values were not valid: [...]` list, and the random ids HubSpot puts in them.
+//! `Property values were not valid: [...]` list.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
+use unified_emulator::{random, wire};
 
 /// HubSpot's JSON content type, exactly as it sends it.
 pub const JSON: &str = "application/json;charset=utf-8";
 
 /// A JSON response with HubSpot's content type.
 pub fn json(status: StatusCode, body: &impl Serialize) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
-    let mut response = (status, bytes).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON));
-    response
+    wire::json(status, JSON, body)
 }
 
 /// `204 No Content`: HubSpot still names its JSON content type (the recorded deletes carry it).
@@ -45,7 +43,8 @@ impl Envelope {
         Self {
             status: "error",
             message: message.into(),
-            correlation_id: correlation_id(),
+            // HubSpot's correlation ids are UUIDs.
+            correlation_id: random::uuid(),
             category,
             errors: None,
             context: None,
@@ -115,43 +114,17 @@ pub fn invalid_properties(problems: &[Problem]) -> Response {
     validation(format!("Property values were not valid: {list}"))
 }
 
-/// Random bytes from the OS.
-pub fn random<const N: usize>() -> [u8; N] {
-    let mut bytes = [0u8; N];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness (never seen on a supported platform): std's randomly keyed hasher over a
-        // counter still gives unique, unguessable-enough values for an emulator.
-        use std::hash::{BuildHasher, RandomState};
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        for chunk in bytes.chunks_mut(8) {
-            let word = RandomState::new().hash_one(COUNTER.fetch_add(1, Ordering::Relaxed)).to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
-        }
-    }
-    bytes
-}
-
-/// A UUID v4 in its text form, as HubSpot's `correlationId` and `requestId`.
-pub fn correlation_id() -> String {
-    let mut b = random::<16>();
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn correlation_ids_look_like_hubspots() {
-        let id = correlation_id();
-        let parts: Vec<usize> = id.split('-').map(str::len).collect();
-        assert_eq!(parts, [8, 4, 4, 4, 12]);
-        assert_eq!(&id[14..15], "4");
-        assert_ne!(id, correlation_id());
+    fn envelopes_carry_a_fresh_correlation_id_and_hubspots_content_type() {
+        let one = Envelope::new(None, "x");
+        assert!(random::is_uuid(&one.correlation_id), "{}", one.correlation_id);
+        assert_ne!(one.correlation_id, Envelope::new(None, "x").correlation_id);
+        assert_eq!(no_content().headers()[header::CONTENT_TYPE], JSON);
+        assert_eq!(validation("bad").headers()[header::CONTENT_TYPE], JSON);
     }
 
     #[test]

@@ -1,70 +1,16 @@
-//! What happens to every provider call before and after its handler: it is counted, a pending fault
-//! answers instead of the handler (or delays it), `/crm/*` calls need a valid bearer token, and every
-//! answer carries HubSpot's rate-limit headers. The control plane (`/_emulator/*`) never comes here.
+//! What HubSpot's side of the toolkit's gate is: `/crm/*` calls need a bearer token, every answer
+//! carries HubSpot's rate-limit headers (see the model), and the stats count calls by route, record ids
+//! left out. The control plane never comes here.
 
-use std::time::Duration;
+use axum::http::{HeaderMap, Method};
+use unified_emulator::{Credential, auth};
 
-use axum::extract::{Request, State};
-use axum::http::Method;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-
-use super::faults::rate_limit_headers;
-use super::oauth;
 use super::request::is_date_version;
 use super::schema::ObjectType;
-use super::state::{Shared, lock};
 
-pub async fn gate(State(shared): State<Shared>, request: Request, next: Next) -> Response {
-    let route = route_key(request.method(), request.uri().path());
-    let fault = {
-        let mut state = lock(&shared);
-        state.stats.request(route);
-        state.faults.take()
-    };
-    if let Some(fault) = &fault
-        && let Some(response) = fault.response(request.method(), request.uri().path())
-    {
-        let mut state = lock(&shared);
-        state.stats.faults_served += 1;
-        state.rate_limit_remaining();
-        state.stats.response(response.status().as_u16());
-        return response;
-    }
-    let refusal = if request.uri().path().starts_with("/crm/") {
-        let token = oauth::bearer(request.headers());
-        let mut state = lock(&shared);
-        let now = state.now();
-        let verdict = state.tokens.check(token, now);
-        oauth::refusal(verdict, now)
-    } else {
-        None
-    };
-    let mut response = match refusal {
-        Some(refusal) => refusal,
-        // The handler runs in a task of its own: a slow provider still does the work when the caller
-        // gives up waiting, and only the answer is late (the case a client's retries must survive).
-        None => match tokio::spawn(next.run(request)).await {
-            Ok(response) => response,
-            Err(_) => axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-    };
-    if let Some(fault) = &fault {
-        tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
-    }
-    let remaining = {
-        let mut state = lock(&shared);
-        if fault.is_some() {
-            state.stats.faults_served += 1;
-        }
-        state.stats.response(response.status().as_u16());
-        state.rate_limit_remaining()
-    };
-    let headers = response.headers_mut();
-    for (name, value) in rate_limit_headers(remaining) {
-        headers.insert(name, value);
-    }
-    response
+/// A `/crm/` call's token: `Authorization: Bearer <token>`; other paths (OAuth) need none.
+pub fn credential<'h>(path: &str, headers: &'h HeaderMap) -> Option<Credential<'h>> {
+    path.starts_with("/crm/").then(|| auth::bearer(headers, &["Bearer"]))
 }
 
 /// `POST /crm/v3/objects/contacts`, `GET /crm/v3/objects/contacts/{objectId}`, `GET /crm/v3/owners/{ownerId}`:
@@ -151,5 +97,15 @@ mod tests {
             route_key(&Method::GET, "/crm/v3/properties/deals/amount"),
             "GET /crm/v3/properties/deals/{propertyName}"
         );
+    }
+
+    #[test]
+    fn only_crm_calls_need_a_bearer_token() {
+        let mut headers = HeaderMap::new();
+        headers.insert("authorization", "bearer  sandbox-1 ".parse().unwrap());
+        assert_eq!(credential("/crm/v3/owners", &headers), Some(Credential::Bearer("sandbox-1")));
+        assert_eq!(credential("/oauth/v1/token", &headers), None);
+        headers.insert("authorization", "Basic abc".parse().unwrap());
+        assert_eq!(credential("/crm/v3/owners", &headers), Some(Credential::Missing));
     }
 }

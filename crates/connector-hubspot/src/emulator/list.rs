@@ -6,11 +6,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use serde::Serialize;
+use unified_emulator::lock;
 
 use super::errors;
+use super::model::Shared;
 use super::render::{ObjectOut, Selection, render};
 use super::request::{PathParams, Query};
-use super::state::{Shared, lock};
 use super::store::Record;
 
 pub const DEFAULT_LIMIT: usize = 10;
@@ -76,11 +77,11 @@ pub async fn list(
 
     let state = lock(&shared);
     let mut page: Vec<&Record> =
-        state.store.records(ty).filter(|r| r.archived() == archived && numeric_id(r) >= after).collect();
+        state.model.store.records(ty).filter(|r| r.archived() == archived && numeric_id(r) >= after).collect();
     page.sort_unstable_by_key(|r| numeric_id(r));
     let more = page.len() > limit;
     page.truncate(limit);
-    let results = page.iter().map(|r| render(&state.store, r, &selection, &associations)).collect();
+    let results = page.iter().map(|r| render(&state.model.store, r, &selection, &associations)).collect();
     let paging = match page.last() {
         Some(last) if more => {
             let after = (numeric_id(last) + 1).to_string();

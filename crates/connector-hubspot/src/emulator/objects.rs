@@ -8,12 +8,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde_json::json;
+use unified_emulator::lock;
 
 use super::errors::{self, Envelope};
+use super::model::Shared;
 use super::render::{Selection, render};
 use super::request::{PathParams, Query};
 use super::schema::{self, ObjectType};
-use super::state::{Shared, lock};
 use super::store::{self, Link, Record, Store};
 use super::validate::{self, AssociationInput};
 use super::{batch, list, search, update};
@@ -56,7 +57,7 @@ async fn create(State(shared): State<Shared>, Path(path): Path<PathParams>, body
 
     // One lock from the checks to the insert: two concurrent creates with one e-mail make one contact.
     let mut state = lock(&shared);
-    let links = match resolve_links(&state.store, ty, &input.associations) {
+    let links = match resolve_links(&state.model.store, ty, &input.associations) {
         Ok(links) => links,
         Err(response) => return response,
     };
@@ -67,16 +68,16 @@ async fn create(State(shared): State<Shared>, Path(path): Path<PathParams>, body
         );
     }
     if ty == ObjectType::Contacts
-        && let Some(existing) = properties.get("email").and_then(|email| state.store.contact_with_email(email))
+        && let Some(existing) = properties.get("email").and_then(|email| state.model.store.contact_with_email(email))
     {
         return errors::contact_exists(existing);
     }
     let now = state.now();
-    let id = state.store.next_id(ty);
+    let id = state.model.store.next_id(ty);
     let properties = store::stored(properties);
     let record = Record { id, object_type: ty, properties, created_at: now, updated_at: now, archived_at: None, links };
-    let body = render(&state.store, &record, &Selection::Created, &[]);
-    state.store.insert(record);
+    let body = render(&state.model.store, &record, &Selection::Created, &[]);
+    state.model.store.insert(record);
     drop(state);
     errors::json(StatusCode::CREATED, &body)
 }
@@ -138,8 +139,8 @@ async fn read(State(shared): State<Shared>, Path(path): Path<PathParams>, RawQue
     let associations = query.object_types("associations");
     let archived = query.flag("archived");
     let state = lock(&shared);
-    match find(&state.store, ty, path.id(), query.get("idProperty")).filter(|r| r.archived() == archived) {
-        Some(record) => errors::json(StatusCode::OK, &render(&state.store, record, &selection, &associations)),
+    match find(&state.model.store, ty, path.id(), query.get("idProperty")).filter(|r| r.archived() == archived) {
+        Some(record) => errors::json(StatusCode::OK, &render(&state.model.store, record, &selection, &associations)),
         None => errors::object_not_found(),
     }
 }
@@ -160,6 +161,6 @@ async fn archive(State(shared): State<Shared>, Path(path): Path<PathParams>) -> 
     };
     let mut state = lock(&shared);
     let now = state.now();
-    state.store.archive(ty, path.id(), now);
+    state.model.store.archive(ty, path.id(), now);
     errors::no_content()
 }

@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use unified_emulator::control::error;
+use unified_emulator::{form, lock};
 
-use super::control::error;
 use super::errors;
-use super::form;
-use super::state::{Shared, lock};
+use super::model::Shared;
 
 /// An owner as HubSpot returns it, in HubSpot's field order; also what a seed sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,7 +120,7 @@ async fn one(State(shared): State<Shared>, Path(owner_id): Path<String>, RawQuer
     let query = form::pairs(query.as_deref().unwrap_or_default());
     let archived = form::get(&query, "archived") == Some("true");
     let by_user_id = form::get(&query, "idProperty") == Some("userId");
-    let owner = lock(&shared).owners.find(&owner_id, archived, by_user_id).cloned();
+    let owner = lock(&shared).model.owners.find(&owner_id, archived, by_user_id).cloned();
     match owner {
         Some(owner) => errors::json(StatusCode::OK, &owner),
         None => errors::object_not_found(),
@@ -138,6 +138,7 @@ async fn list(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Respon
     let archived = form::get(&query, "archived") == Some("true");
     let email = form::get(&query, "email");
     let results = lock(&shared)
+        .model
         .owners
         .all()
         .iter()
@@ -159,7 +160,7 @@ pub async fn seed(State(shared): State<Shared>, body: Bytes) -> Response {
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("not an owner: {e}")),
     };
     let ids: Vec<String> = owners.iter().map(|o| o.id.clone()).collect();
-    match lock(&shared).owners.add(owners) {
+    match lock(&shared).model.owners.add(owners) {
         Ok(()) => (StatusCode::CREATED, Json(json!({ "created": ids.len(), "ids": ids }))).into_response(),
         Err(message) => error(StatusCode::CONFLICT, message),
     }
@@ -167,5 +168,5 @@ pub async fn seed(State(shared): State<Shared>, body: Bytes) -> Response {
 
 /// `GET /_emulator/owners`: every owner, deactivated ones too.
 pub async fn all(State(shared): State<Shared>) -> Json<Vec<Owner>> {
-    Json(lock(&shared).owners.all().to_vec())
+    Json(lock(&shared).model.owners.all().to_vec())
 }

@@ -11,9 +11,9 @@ use axum::routing::get;
 use serde::Serialize;
 
 use super::errors::{self, Envelope};
+use super::model::Shared;
 use super::request::{PathParams, Query};
 use super::schema::{Access, Kind, ObjectType, Property};
-use super::state::Shared;
 
 /// When the emulated portal's properties were defined (a fixed instant: the schema is static).
 const DEFINED_AT: &str = "2024-02-19T10:12:44.118Z";

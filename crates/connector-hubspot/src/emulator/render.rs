@@ -10,8 +10,8 @@ use compact_str::CompactString;
 use serde::Serialize;
 
 use super::schema::{self, Access, ObjectType};
-use super::state::iso;
 use super::store::{Record, Store};
+use super::time::iso;
 use super::validate;
 
 /// Which properties an answer carries (besides `hs_object_id` and the two timestamps, always there).

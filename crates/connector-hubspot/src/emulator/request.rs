@@ -3,9 +3,9 @@
 
 use axum::response::Response;
 use serde::Deserialize;
+use unified_emulator::form;
 
 use super::errors;
-use super::form;
 use super::schema::ObjectType;
 
 /// Every path parameter a CRM route has; each route fills the ones it names.

@@ -15,14 +15,15 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use unified_emulator::lock;
 
 use super::errors;
 use super::filters::{Filter, FilterIn, Operand, Type, property_type, record_operand};
 use super::list::{Next, Paging};
+use super::model::Shared;
 use super::render::{ObjectOut, Selection, render, value_of};
 use super::request::PathParams;
 use super::schema::ObjectType;
-use super::state::{Shared, lock};
 use super::store::{Record, Store};
 use super::validate;
 
@@ -100,7 +101,7 @@ pub async fn search(State(shared): State<Shared>, Path(path): Path<PathParams>, 
         Err(message) => return errors::validation(message),
     };
     let state = lock(&shared);
-    let store = &state.store;
+    let store = &state.model.store;
     let mut hits: Vec<(&Record, Option<Operand>)> = store
         .records(ty)
         .filter(|r| !r.archived() && search.matches(store, r))

@@ -23,10 +23,12 @@ use chrono::{DateTime, Duration, Utc};
 use compact_str::CompactString;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use unified_emulator::control::error;
+use unified_emulator::{ids, lock};
 
-use super::control::{error, record_out};
+use super::control::record_out;
+use super::model::{HubSpot, Shared};
 use super::schema::ObjectType;
-use super::state::{Shared, State as Portal, lock};
 use super::store::{Record, Values};
 
 /// The most records one generated run makes.
@@ -93,8 +95,8 @@ fn one(shared: &Shared, ty: ObjectType, body: Value) -> Response {
     let mut state = lock(shared);
     match insert_all(&mut state, ty, vec![prepared]) {
         Ok(ids) => {
-            let record = state.store.get(ty, &ids[0]).expect("just stored");
-            (StatusCode::CREATED, Json(record_out(&state.store, record))).into_response()
+            let record = state.model.store.get(ty, &ids[0]).expect("just stored");
+            (StatusCode::CREATED, Json(record_out(&state.model.store, record))).into_response()
         }
         Err(response) => response,
     }
@@ -184,7 +186,7 @@ fn prepare(ty: ObjectType, seed: Seed) -> Result<Prepared, String> {
         })
         .transpose()
     };
-    if let Some(id) = seed.id.as_deref().filter(|id| id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit())) {
+    if let Some(id) = seed.id.as_deref().filter(|id| !ids::is_numeric(id)) {
         return Err(format!("id {id}: HubSpot ids are numeric"));
     }
     Ok(Prepared {
@@ -197,12 +199,16 @@ fn prepare(ty: ObjectType, seed: Seed) -> Result<Prepared, String> {
 
 /// Checks every record against the portal and the others (ids free, e-mails unique), then stores them
 /// all; `Err` stores none.
-fn insert_all(state: &mut Portal, ty: ObjectType, items: Vec<Prepared>) -> Result<Vec<CompactString>, Response> {
+fn insert_all(
+    state: &mut unified_emulator::State<HubSpot>,
+    ty: ObjectType,
+    items: Vec<Prepared>,
+) -> Result<Vec<CompactString>, Response> {
     let mut given: HashSet<CompactString> = HashSet::new();
     let mut emails: HashSet<String> = HashSet::new();
     for item in &items {
         if let Some(id) = &item.id
-            && (state.store.exists(ty, id) || !given.insert(id.clone()))
+            && (state.model.store.exists(ty, id) || !given.insert(id.clone()))
         {
             return Err(error(StatusCode::CONFLICT, format!("{} {id} already exists", ty.singular())));
         }
@@ -211,7 +217,7 @@ fn insert_all(state: &mut Portal, ty: ObjectType, items: Vec<Prepared>) -> Resul
         if ty == ObjectType::Contacts
             && let Some(email) = email
         {
-            if let Some(existing) = state.store.contact_with_email(&email) {
+            if let Some(existing) = state.model.store.contact_with_email(&email) {
                 let body = json!({ "error": "a live contact already has this e-mail", "existingId": existing });
                 return Err((StatusCode::CONFLICT, Json(body)).into_response());
             }
@@ -226,7 +232,7 @@ fn insert_all(state: &mut Portal, ty: ObjectType, items: Vec<Prepared>) -> Resul
         let id = match item.id {
             Some(id) => id,
             None => loop {
-                let id = state.store.next_id(ty);
+                let id = state.model.store.next_id(ty);
                 if !given.contains(&id) {
                     break id;
                 }
@@ -234,7 +240,7 @@ fn insert_all(state: &mut Portal, ty: ObjectType, items: Vec<Prepared>) -> Resul
         };
         let created_at = item.created_at.unwrap_or(now);
         ids.push(id.clone());
-        state.store.insert(Record {
+        state.model.store.insert(Record {
             id,
             object_type: ty,
             properties: item.properties,

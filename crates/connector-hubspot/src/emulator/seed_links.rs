@@ -12,10 +12,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
+use unified_emulator::control::error;
+use unified_emulator::lock;
 
-use super::control::error;
+use super::model::Shared;
 use super::schema::{self, ObjectType};
-use super::state::{Shared, lock};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -64,14 +65,15 @@ pub async fn seed(State(shared): State<Shared>, body: Bytes) -> Response {
     };
     let mut state = lock(&shared);
     if let Some(missing) = checked.iter().find_map(|c| {
-        let absent =
-            |ty: ObjectType, id: &str| (!state.store.exists(ty, id)).then(|| format!("no {} {id}", ty.singular()));
+        let absent = |ty: ObjectType, id: &str| {
+            (!state.model.store.exists(ty, id)).then(|| format!("no {} {id}", ty.singular()))
+        };
         absent(c.from, &c.from_id).or_else(|| absent(c.to, &c.to_id))
     }) {
         return error(StatusCode::NOT_FOUND, missing);
     }
     for c in &checked {
-        state.store.link(c.from, &c.from_id, c.to, &c.to_id, c.type_id);
+        state.model.store.link(c.from, &c.from_id, c.to, &c.to_id, c.type_id);
     }
     (StatusCode::CREATED, Json(json!({ "created": checked.len() }))).into_response()
 }

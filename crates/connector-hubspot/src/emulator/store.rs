@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use compact_str::{CompactString, ToCompactString};
+use unified_emulator::ids::Counter;
 
 use super::schema::{self, ObjectType};
 
@@ -65,7 +66,7 @@ pub struct Link {
 struct Table {
     records: Vec<Record>,
     by_id: HashMap<CompactString, usize>,
-    next_id: u64,
+    ids: Counter,
 }
 
 #[derive(Debug)]
@@ -80,7 +81,9 @@ impl Store {
     pub fn new() -> Self {
         let tables = ObjectType::ALL
             .into_iter()
-            .map(|ty| (ty, Table { records: Vec::new(), by_id: HashMap::new(), next_id: ty.first_id() }))
+            .map(|ty| {
+                (ty, Table { records: Vec::new(), by_id: HashMap::new(), ids: Counter::starting_at(ty.first_id()) })
+            })
             .collect();
         Self { tables, emails: HashMap::new() }
     }
@@ -96,13 +99,7 @@ impl Store {
     /// The next free id of a type (seeded records may have taken some).
     pub fn next_id(&mut self, ty: ObjectType) -> CompactString {
         let table = self.table_mut(ty);
-        loop {
-            let id = table.next_id.to_compact_string();
-            table.next_id += 1;
-            if !table.by_id.contains_key(&id) {
-                return id;
-            }
-        }
+        table.ids.next_free(|n| n.to_compact_string(), |id| table.by_id.contains_key(id))
     }
 
     pub fn exists(&self, ty: ObjectType, id: &str) -> bool {

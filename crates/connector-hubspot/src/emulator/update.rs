@@ -8,13 +8,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::Duration;
+use unified_emulator::lock;
 
 use super::errors;
+use super::model::Shared;
 use super::objects::find;
 use super::render::{Selection, render};
 use super::request::{PathParams, Query};
 use super::schema::{self, ObjectType};
-use super::state::{Shared, lock};
 use super::store::Properties;
 use super::validate;
 
@@ -40,22 +41,23 @@ pub async fn update(
     };
 
     let mut state = lock(&shared);
-    let Some(record) = find(&state.store, ty, path.id(), query.get("idProperty")).filter(|r| !r.archived()) else {
+    let Some(record) = find(&state.model.store, ty, path.id(), query.get("idProperty")).filter(|r| !r.archived())
+    else {
         return errors::object_not_found();
     };
     let (id, last_change) = (record.id.clone(), record.updated_at);
     if ty == ObjectType::Contacts
         && let Some(email) = changes.get("email").filter(|e| !e.trim().is_empty())
-        && let Some(existing) = state.store.contact_with_email(email).filter(|other| *other != id)
+        && let Some(existing) = state.model.store.contact_with_email(email).filter(|other| *other != id)
     {
         return errors::contact_exists(existing);
     }
     derived_changes(ty, record.value("amount").is_some(), &mut changes);
     // Strictly later than the last change, so that a search on the modification date sees this one.
     let now = state.now().max(last_change + Duration::milliseconds(1));
-    state.store.update(ty, &id, changes, now);
-    let Some(record) = state.store.get(ty, &id) else { return errors::object_not_found() };
-    let body = render(&state.store, record, &Selection::Written(written), &[]);
+    state.model.store.update(ty, &id, changes, now);
+    let Some(record) = state.model.store.get(ty, &id) else { return errors::object_not_found() };
+    let body = render(&state.model.store, record, &Selection::Written(written), &[]);
     drop(state);
     errors::json(StatusCode::OK, &body)
 }

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 
 use super::errors::Problem;
 use super::schema::{self, Kind, ObjectType};
-use super::state::instant;
 use super::store::Properties;
+use super::time::instant;
 
 /// `{"properties": {...}, "associations": [...]}`, every value as text.
 #[derive(Debug, Default, PartialEq)]
