@@ -5,7 +5,7 @@ use unified_core::connector::Settings;
 use unified_core::resource::{Company, CompanyInput, CompanyPatch, Patch, Text};
 
 use super::{
-    ReadContext, address_from, custom_properties, owned, patch_address, patch_custom, patch_text, source_property,
+    ReadContext, address_from, custom_properties, finish_patch, owned, patch_address, patch_text, source_property,
     timestamp,
 };
 use crate::wire::{CreateObject, CrmObject, PatchObject, Properties};
@@ -88,13 +88,7 @@ pub fn patch_request<'a>(patch: &'a CompanyPatch, settings: &'a Settings) -> Res
         Patch::Set(revenue) => properties.set("annualrevenue", revenue.to_string()),
     }
     patch_text(&mut properties, "description", &patch.description);
-    patch_text(&mut properties, "hubspot_owner_id", &patch.owner_id);
-    if let Some(property) = source_property(settings) {
-        patch_text(&mut properties, property, &patch.source);
-    }
-    let mut problems = Vec::new();
-    patch_custom(&mut properties, &patch.custom_fields, &mut problems);
-    if problems.is_empty() { Ok(PatchObject { properties }) } else { Err(problems) }
+    finish_patch(properties, &patch.owner_id, &patch.source, &patch.custom_fields, settings, Vec::new())
 }
 
 /// The unified company from a HubSpot company. The one read mapping of companies.

@@ -8,7 +8,7 @@ use unified_core::resource::{
 
 use super::links::Links;
 use super::{
-    ReadContext, custom_properties, lifecycle_from_hubspot, lifecycle_to_hubspot, patch_address, patch_custom,
+    ReadContext, custom_properties, finish_patch, lifecycle_from_hubspot, lifecycle_to_hubspot, patch_address,
     patch_text, source_property, timestamp,
 };
 use crate::wire::{Association, CreateObject, CrmObject, PatchObject, Properties, PropertyValues};
@@ -184,13 +184,7 @@ pub fn person_patch<'a>(props: &mut Properties<'a>, p: PersonPatch<'a>) {
 pub fn patch_request<'a>(patch: &'a ContactPatch, settings: &'a Settings) -> Result<PatchObject<'a>, Vec<FieldError>> {
     let mut properties = Properties::with_capacity(8);
     person_patch(&mut properties, PersonPatch::from(patch));
-    patch_text(&mut properties, "hubspot_owner_id", &patch.owner_id);
-    if let Some(property) = source_property(settings) {
-        patch_text(&mut properties, property, &patch.source);
-    }
-    let mut problems = Vec::new();
-    patch_custom(&mut properties, &patch.custom_fields, &mut problems);
-    if problems.is_empty() { Ok(PatchObject { properties }) } else { Err(problems) }
+    finish_patch(properties, &patch.owner_id, &patch.source, &patch.custom_fields, settings, Vec::new())
 }
 
 /// The person fields of a returned contact.

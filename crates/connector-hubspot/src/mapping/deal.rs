@@ -6,7 +6,7 @@ use unified_core::resource::{Deal, DealInput, DealPatch, Patch, Text};
 use unified_core::time::Timestamp;
 
 use super::links::Links;
-use super::{ReadContext, custom_properties, owned, patch_custom, patch_text, source_property, timestamp};
+use super::{ReadContext, custom_properties, finish_patch, owned, patch_text, source_property, timestamp};
 use crate::wire::{Association, CreateObject, CrmObject, PatchObject, Properties};
 
 /// The object type, in paths and association blocks.
@@ -77,13 +77,7 @@ pub fn patch_request<'a>(patch: &'a DealPatch, settings: &'a Settings) -> Result
         Patch::Clear => properties.set("closedate", ""),
         Patch::Set(date) => properties.set("closedate", close_date_to_hubspot(date)),
     }
-    patch_text(&mut properties, "hubspot_owner_id", &patch.owner_id);
-    if let Some(property) = source_property(settings) {
-        patch_text(&mut properties, property, &patch.source);
-    }
-    let mut problems = Vec::new();
-    patch_custom(&mut properties, &patch.custom_fields, &mut problems);
-    if problems.is_empty() { Ok(PatchObject { properties }) } else { Err(problems) }
+    finish_patch(properties, &patch.owner_id, &patch.source, &patch.custom_fields, settings, Vec::new())
 }
 
 /// The calendar day of a `closedate`: a date as it is; an instant rounded to the nearest midnight UTC,

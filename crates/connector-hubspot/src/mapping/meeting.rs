@@ -9,7 +9,7 @@ use unified_core::resource::{Attendee, Meeting, MeetingInput, MeetingPatch, Text
 use unified_core::time::Timestamp;
 
 use super::links::Links;
-use super::{ReadContext, custom_properties, owned, patch_custom, patch_text, source_property, timestamp};
+use super::{ReadContext, custom_properties, finish_patch, owned, patch_text, source_property, timestamp};
 use crate::wire::{Association, CreateObject, CrmObject, PatchObject, Properties};
 
 /// The object type, in paths and association blocks.
@@ -121,12 +121,7 @@ pub fn patch_request<'a>(patch: &'a MeetingPatch, settings: &'a Settings) -> Res
     if let Some(end) = utc("endTime", patch.end_time.value().map(Text::as_str), &mut problems) {
         properties.set("hs_meeting_end_time", end);
     }
-    patch_text(&mut properties, "hubspot_owner_id", &patch.owner_id);
-    if let Some(property) = source_property(settings) {
-        patch_text(&mut properties, property, &patch.source);
-    }
-    patch_custom(&mut properties, &patch.custom_fields, &mut problems);
-    if problems.is_empty() { Ok(PatchObject { properties }) } else { Err(problems) }
+    finish_patch(properties, &patch.owner_id, &patch.source, &patch.custom_fields, settings, problems)
 }
 
 /// An attendee as HubSpot knows one: an associated contact, by e-mail and name.

@@ -19,7 +19,7 @@ use unified_core::connector::Settings;
 use unified_core::resource::{Address, CustomFields, LifecycleStage, Patch, Text};
 use unified_core::time::Timestamp;
 
-use crate::wire::{JsonStr, Properties, PropertyValues};
+use crate::wire::{JsonStr, PatchObject, Properties, PropertyValues};
 
 /// The connection setting that names the property where `source` is written (HubSpot has no
 /// writable free-text source; most portals add a custom `lead_source`).
@@ -188,6 +188,24 @@ pub fn patch_custom<'a>(props: &mut Properties<'a>, change: &'a Patch<CustomFiel
     if let Patch::Set(custom) = change {
         custom_properties(props, Some(custom), problems);
     }
+}
+
+/// The fields every update shares (owner, `source` where the connection keeps it, custom properties),
+/// then the PATCH body, or every problem found.
+pub fn finish_patch<'a>(
+    mut properties: Properties<'a>,
+    owner_id: &'a Patch<Text>,
+    source: &'a Patch<Text>,
+    custom: &'a Patch<CustomFields>,
+    settings: &'a Settings,
+    mut problems: Vec<FieldError>,
+) -> Result<PatchObject<'a>, Vec<FieldError>> {
+    patch_text(&mut properties, "hubspot_owner_id", owner_id);
+    if let Some(property) = source_property(settings) {
+        patch_text(&mut properties, property, source);
+    }
+    patch_custom(&mut properties, custom, &mut problems);
+    if problems.is_empty() { Ok(PatchObject { properties }) } else { Err(problems) }
 }
 
 /// The address parts of a record.
